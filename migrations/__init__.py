@@ -1,0 +1,1 @@
+"""Alembic environment and revisions (tables, roles, grants and row-level security)."""

@@ -1,0 +1,1 @@
+"""Identity and access: users, memberships, roles and permissions, sign-in."""

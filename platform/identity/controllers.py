@@ -1,0 +1,70 @@
+"""Password sign-in and sign-out pages, and the list of the user's municipalities."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from litestar.datastructures import State
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from saypro.platform.identity.guards import public, signed_in
+from saypro.platform.identity.principal import Principal
+from saypro.platform.identity.service import authenticate
+
+SESSION_USER_KEY = "user_id"
+
+
+class LoginForm(BaseModel):
+    email: str = Field(default="", max_length=320)
+    password: str = Field(default="", max_length=1024)
+    next: str = Field(default="", max_length=2000)
+
+
+def _safe_next(target: str) -> str:
+    # Only same-site paths: never redirect to another host after sign-in.
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+@get("/login", name="login", include_in_schema=False, **public())
+async def login_page(next: str = "/") -> Template:  # noqa: A002 - the query parameter is "next"
+    return Template("login.html", context={"next": _safe_next(next), "error": None, "email": ""})
+
+
+@post("/login", include_in_schema=False, **public())
+async def login(
+    request: Request[Any, Any, State],
+    db_session: AsyncSession,
+    data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+) -> Template | Redirect:
+    user = await authenticate(db_session, data.email, data.password)
+    if user is None:
+        return Template(
+            "login.html",
+            context={"next": _safe_next(data.next), "error": "Email or password is incorrect.", "email": data.email},
+            status_code=400,
+        )
+    request.clear_session()
+    request.set_session({SESSION_USER_KEY: str(user.id)})
+    return Redirect(path=_safe_next(data.next))
+
+
+@post("/logout", name="logout", include_in_schema=False, **signed_in())
+async def logout(request: Request[Any, Any, State]) -> Redirect:
+    request.clear_session()
+    return Redirect(path="/login")
+
+
+@get("/", name="home", include_in_schema=False, **signed_in())
+async def home(request: Request[Principal, Any, State]) -> Template | Redirect:
+    """The municipalities this user may enter; straight in when there is only one."""
+    tenants = list(request.user.tenants.values())
+    if len(tenants) == 1:
+        return Redirect(path=f"/t/{tenants[0].slug}/")
+    return Template("home.html", context={"tenants": tenants})

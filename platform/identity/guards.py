@@ -1,0 +1,56 @@
+"""Route permissions. Every route declares one with :func:`requires` or is marked
+:func:`public`; a test walks the route table and fails on a route that does neither.
+The guard is installed once on the application, so a route that forgets to declare a
+permission is refused (default deny) rather than left open.
+
+For a route under ``/t/{tenant_slug}`` the guard answers 404 when the user has no
+membership in that tenant (the same answer as for a tenant that does not exist), and
+403 when the membership's role lacks the permission.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from saypro.platform.identity.permissions import Permission
+from saypro.platform.identity.principal import Principal
+
+PERMISSION_KEY = "permission"
+PUBLIC_KEY = "public"
+# Granted to every signed-in user: their own account and the list of their tenants.
+SIGNED_IN = "account.self"
+
+
+def permission_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    required = handler.opt.get(PERMISSION_KEY)
+    if handler.opt.get(PUBLIC_KEY):
+        return
+    if required is None:
+        raise PermissionDeniedException("this route declares no permission")  # default deny
+    user = connection.scope.get("user")
+    if not isinstance(user, Principal):
+        raise NotAuthorizedException("sign in to continue")
+    if required == SIGNED_IN:
+        return
+    slug = connection.path_params.get("tenant_slug")
+    if not isinstance(slug, str) or user.access(slug) is None:
+        raise NotFoundException()
+    if not user.can(slug, Permission(required)):
+        raise PermissionDeniedException(f"your role does not grant {required}")
+
+
+def requires(permission: Permission | str) -> dict[str, Any]:
+    """Keyword arguments for a route decorator: ``@get("/", **requires(Permission.X))``."""
+    return {"opt": {PERMISSION_KEY: str(permission)}}
+
+
+def signed_in() -> dict[str, Any]:
+    return requires(SIGNED_IN)
+
+
+def public() -> dict[str, Any]:
+    return {"opt": {PUBLIC_KEY: True, "exclude_from_auth": True}}

@@ -1,0 +1,39 @@
+"""User accounts and memberships (platform-wide: a person may belong to several municipalities)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from saypro.platform.db.base import Base, Timestamped
+from saypro.platform.identity.permissions import Role
+from saypro.platform.ids import new_id
+
+
+class User(Timestamped, Base):
+    __tablename__ = "users"
+    __table_args__ = (Index("uq_users_email_lower", text("lower(email)"), unique=True),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    email: Mapped[str] = mapped_column(String(320))
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Membership(Timestamped, Base):
+    """A user's role in one municipality. Access to a tenant exists only through one of these."""
+
+    __tablename__ = "memberships"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, name="member_role", values_callable=lambda e: [m.value for m in e])
+    )

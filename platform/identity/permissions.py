@@ -1,0 +1,39 @@
+"""Named permissions and the one table that maps roles to them.
+
+Every route declares the permission it needs (see :mod:`saypro.platform.identity.guards`);
+a role grants exactly the permissions listed here and nothing else (default deny).
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class Role(enum.StrEnum):
+    TENANT_ADMIN = "tenant_admin"
+    EDITOR = "editor"
+    CONTRIBUTOR = "contributor"
+    VIEWER = "viewer"
+
+
+class Permission(enum.StrEnum):
+    WORKSPACE_READ = "workspace.read"
+    STRATEGY_READ = "strategy.read"
+    STRATEGY_WRITE = "strategy.write"
+    MEMBERS_MANAGE = "members.manage"
+
+
+_READ = {Permission.WORKSPACE_READ, Permission.STRATEGY_READ}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.TENANT_ADMIN: frozenset(Permission),
+    Role.EDITOR: frozenset(_READ | {Permission.STRATEGY_WRITE}),
+    # Contributors update only what is assigned to them; assignment-level checks live
+    # in the owning module's service. Workspace-wide writes are not theirs.
+    Role.CONTRIBUTOR: frozenset(_READ),
+    Role.VIEWER: frozenset(_READ),
+}
+
+
+def role_grants(role: Role, permission: Permission) -> bool:
+    return permission in ROLE_PERMISSIONS.get(role, frozenset())

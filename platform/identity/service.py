@@ -1,0 +1,76 @@
+"""Accounts and memberships: creating users, checking passwords, loading a principal."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from saypro.platform.identity.models import Membership, User
+from saypro.platform.identity.passwords import hash_password, needs_rehash, verify_password
+from saypro.platform.identity.permissions import Role
+from saypro.platform.identity.principal import Principal, TenantAccess
+from saypro.platform.tenancy.models import Tenant
+
+
+class DuplicateEmail(ValueError):
+    pass
+
+
+def normalise_email(email: str) -> str:
+    cleaned = email.strip()
+    if "@" not in cleaned or cleaned.startswith("@") or cleaned.endswith("@") or len(cleaned) > 320:
+        raise ValueError("email must be an address like name@example.gov.za")
+    return cleaned.lower()
+
+
+def create_user(session: Session, *, email: str, full_name: str, password: str | None) -> User:
+    address = normalise_email(email)
+    if session.scalar(select(User.id).where(func.lower(User.email) == address)) is not None:
+        raise DuplicateEmail(f"a user with email {address} already exists")
+    user = User(
+        email=address,
+        full_name=full_name.strip(),
+        password_hash=hash_password(password) if password else None,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def add_membership(session: Session, *, user: User, tenant_id: uuid.UUID, role: Role) -> Membership:
+    membership = Membership(user_id=user.id, tenant_id=tenant_id, role=role)
+    session.add(membership)
+    session.flush()
+    return membership
+
+
+async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:
+    """The active user with this email and password, or ``None``; upgrades stale hashes."""
+    user = await session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        return None
+    if not user.is_active:
+        return None
+    if user.password_hash and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+async def load_principal(session: AsyncSession, user_id: uuid.UUID) -> Principal | None:
+    user = await session.get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    rows = await session.execute(
+        select(Tenant.id, Tenant.slug, Tenant.name, Membership.role)
+        .join(Membership, Membership.tenant_id == Tenant.id)
+        .where(Membership.user_id == user_id)
+        .order_by(Tenant.name)
+    )
+    tenants = {
+        slug: TenantAccess(tenant_id=tid, slug=slug, name=name, role=role)
+        for tid, slug, name, role in rows.all()
+    }
+    return Principal(user_id=user.id, email=user.email, full_name=user.full_name, tenants=tenants)

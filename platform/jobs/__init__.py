@@ -1,0 +1,1 @@
+"""Background jobs: dramatiq on Redis, fed by a transactional outbox."""

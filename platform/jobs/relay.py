@@ -1,0 +1,95 @@
+"""The outbox relay: moves committed outbox rows to Redis.
+
+Rows are claimed with ``FOR UPDATE SKIP LOCKED`` so several relays can run side by side.
+A row is marked sent only after Redis accepted it; if Redis is down the row stays
+pending and is sent when it returns. A crash between the two steps sends a message
+twice, which at-least-once actors tolerate (the message id is the outbox row's id).
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import dramatiq
+import structlog
+from sqlalchemy import delete, select
+
+from saypro.platform.db.engine import Database
+from saypro.platform.jobs.models import OutboxMessage
+from saypro.platform.jobs.registry import NOTIFY_CHANNEL
+
+log = structlog.get_logger(__name__)
+
+
+def to_message(row: OutboxMessage) -> dramatiq.Message[object]:
+    kwargs = dict(row.kwargs)
+    kwargs["tenant_id"] = str(row.tenant_id) if row.tenant_id else None
+    return dramatiq.Message(
+        queue_name=row.queue_name,
+        actor_name=row.actor_name,
+        args=(),
+        kwargs=kwargs,
+        options={},
+        message_id=str(row.id),
+    )
+
+
+def relay_batch(database: Database, broker: dramatiq.Broker, *, limit: int = 100) -> int:
+    """Send up to ``limit`` pending rows; return how many were sent."""
+    sent = 0
+    with database.sync_sessions() as session, session.begin():
+        rows = session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.sent_at.is_(None))
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for row in rows:
+            try:
+                broker.enqueue(to_message(row))
+            except Exception as exc:
+                # Redis unreachable: keep this and the remaining rows pending.
+                row.attempts += 1
+                row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                log.warning("outbox.relay_failed", outbox_id=str(row.id), error=row.last_error)
+                break
+            row.sent_at = datetime.now(UTC)
+            sent += 1
+    return sent
+
+
+def purge_sent(database: Database, *, older_than: timedelta = timedelta(days=7)) -> int:
+    with database.sync_sessions() as session, session.begin():
+        result = session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.sent_at.is_not(None),
+                OutboxMessage.sent_at < datetime.now(UTC) - older_than,
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def run_relay(
+    database: Database, broker: dramatiq.Broker, stop: threading.Event, *, idle_wait: float = 1.0
+) -> None:
+    """Relay until ``stop`` is set; wakes on NOTIFY from committing transactions."""
+    listener = database.sync_engine.raw_connection()
+    try:
+        driver_connection = listener.driver_connection
+        assert driver_connection is not None
+        driver_connection.autocommit = True
+        driver_connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        while not stop.is_set():
+            try:
+                while relay_batch(database, broker) and not stop.is_set():
+                    pass
+            except Exception:
+                log.exception("outbox.relay_error")
+                stop.wait(idle_wait)
+            # Sleep until a transaction that wrote to the outbox commits, or time out.
+            for _ in driver_connection.notifies(timeout=idle_wait, stop_after=1):
+                pass
+    finally:
+        listener.close()

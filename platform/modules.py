@@ -1,0 +1,50 @@
+"""Workspace and billing modules plug into the platform through one declaration.
+
+The platform never imports a domain package: each one publishes a :class:`Module`
+under the ``saypro.modules`` entry-point group and the platform loads what is installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from litestar.types import ControllerRouterHandler
+from sqlalchemy.orm import Session
+
+from saypro.platform.jobs.scheduler import PeriodicJob
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    route_name: str
+    permission: str
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str
+    api_handlers: Sequence[ControllerRouterHandler] = ()
+    page_handlers: Sequence[ControllerRouterHandler] = ()
+    template_dir: Path | None = None
+    nav: Sequence[NavItem] = ()
+    periodic_jobs: Sequence[PeriodicJob] = ()
+    # Seeds a new workspace from the default template (session bound to the tenant).
+    seed_workspace: Callable[[Session], None] | None = None
+    # Adds realistic demo content (session bound to the tenant; users by role).
+    seed_demo: Callable[[Session, dict[str, object]], None] | None = field(default=None)
+
+
+@lru_cache(maxsize=1)
+def load_modules() -> tuple[Module, ...]:
+    modules = []
+    for entry in sorted(entry_points(group="saypro.modules"), key=lambda e: e.name):
+        module = entry.load()
+        if not isinstance(module, Module):
+            raise TypeError(f"entry point {entry.name!r} is not a saypro Module")
+        modules.append(module)
+    return tuple(modules)

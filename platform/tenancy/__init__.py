@@ -1,0 +1,1 @@
+"""The tenant registry: municipalities, their slugs and their lifecycle state."""

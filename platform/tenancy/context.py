@@ -1,0 +1,46 @@
+"""The tenant a request works in, resolved from the URL and the user's membership."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from litestar import Request
+from litestar.di import Provide
+from litestar.exceptions import NotFoundException
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from saypro.platform.db.tenancy import bind_tenant
+from saypro.platform.identity.permissions import Role
+from saypro.platform.identity.principal import Principal
+
+
+@dataclass(frozen=True)
+class CurrentTenant:
+    id: uuid.UUID
+    slug: str
+    name: str
+    role: Role
+
+
+async def provide_tenant(tenant_slug: str, request: Request[Any, Any, Any]) -> CurrentTenant:
+    user = request.scope.get("user")
+    access = user.access(tenant_slug) if isinstance(user, Principal) else None
+    if access is None:
+        raise NotFoundException()
+    structlog.contextvars.bind_contextvars(tenant_id=str(access.tenant_id))
+    return CurrentTenant(id=access.tenant_id, slug=access.slug, name=access.name, role=access.role)
+
+
+async def provide_tenant_session(tenant: CurrentTenant, raw_db_session: AsyncSession) -> AsyncSession:
+    """The request's session, bound to the URL's tenant before any handler sees it."""
+    await bind_tenant(raw_db_session, tenant.id)
+    return raw_db_session
+
+
+TENANT_DEPENDENCIES = {
+    "tenant": Provide(provide_tenant),
+    "db_session": Provide(provide_tenant_session),
+}

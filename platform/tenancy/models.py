@@ -1,0 +1,60 @@
+"""The tenant registry (platform-wide: it is how a request finds its tenant)."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+
+from sqlalchemy import CheckConstraint, Enum, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from saypro.platform.db.base import Base, Timestamped
+from saypro.platform.ids import new_id
+
+
+class Province(enum.StrEnum):
+    EASTERN_CAPE = "EC"
+    FREE_STATE = "FS"
+    GAUTENG = "GP"
+    KWAZULU_NATAL = "KZN"
+    LIMPOPO = "LP"
+    MPUMALANGA = "MP"
+    NORTHERN_CAPE = "NC"
+    NORTH_WEST = "NW"
+    WESTERN_CAPE = "WC"
+
+
+class MunicipalCategory(enum.StrEnum):
+    """Constitution s155: A metropolitan, B local, C district."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+
+
+class TenantStatus(enum.StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    CLOSED = "closed"
+
+
+class Tenant(Timestamped, Base):
+    __tablename__ = "tenants"
+    __table_args__ = (
+        CheckConstraint("slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'", name="slug_format"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    demarcation_code: Mapped[str] = mapped_column(String(10), unique=True)
+    province: Mapped[Province] = mapped_column(
+        Enum(Province, name="province", values_callable=lambda e: [m.value for m in e])
+    )
+    category: Mapped[MunicipalCategory] = mapped_column(
+        Enum(MunicipalCategory, name="municipal_category", values_callable=lambda e: [m.value for m in e])
+    )
+    status: Mapped[TenantStatus] = mapped_column(
+        Enum(TenantStatus, name="tenant_status", values_callable=lambda e: [m.value for m in e]),
+        default=TenantStatus.ACTIVE,
+    )

@@ -1,0 +1,1 @@
+"""The web application: app factory, request pipeline, errors, shell pages."""

@@ -1,0 +1,162 @@
+"""The application factory: composes the platform and every installed module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import redis.asyncio as aioredis
+from litestar import Litestar, Request, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import ResponseHeader, State
+from litestar.di import Provide
+from litestar.connection import ASGIConnection
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.security.session_auth import SessionAuth
+from litestar.static_files import create_static_files_router
+from litestar.stores.redis import RedisStore
+from litestar.template.config import TemplateConfig
+
+from saypro.platform.db.engine import Database
+from saypro.platform.identity import controllers as identity_pages
+from saypro.platform.identity.guards import permission_guard, public
+from saypro.platform.identity.permissions import Permission
+from saypro.platform.identity.principal import Principal
+from saypro.platform.identity.service import load_principal
+from saypro.platform.modules import Module, load_modules
+from saypro.platform.services import Services
+from saypro.platform.settings import Settings
+from saypro.platform.tenancy.context import TENANT_DEPENDENCIES
+from saypro.platform.web import health, shell
+from saypro.platform.web.context import RequestContextMiddleware
+from saypro.platform.web.errors import handle_exception
+from saypro.platform.web.transaction import provide_db_session, record_response_status
+
+WEB_DIR = Path(__file__).parent
+SESSION_COOKIE = "__Host-saypro-session"
+CSRF_COOKIE = "__Host-saypro-csrf"
+SECURITY_HEADERS = [
+    ResponseHeader(
+        name="Content-Security-Policy",
+        value=(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+        ),
+    ),
+    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+    ResponseHeader(name="Referrer-Policy", value="strict-origin-when-cross-origin"),
+    ResponseHeader(name="X-Frame-Options", value="SAMEORIGIN"),
+]
+
+
+async def _retrieve_principal(session: dict[str, Any], connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    raw = session.get(identity_pages.SESSION_USER_KEY)
+    if not isinstance(raw, str):
+        return None
+    import uuid
+
+    try:
+        user_id = uuid.UUID(raw)
+    except ValueError:
+        return None
+    database: Database = connection.app.state.database
+    async with database.async_sessions() as db:
+        return await load_principal(db, user_id)
+
+
+def _template_config(modules: tuple[Module, ...]) -> TemplateConfig[JinjaTemplateEngine]:
+    directories = [WEB_DIR / "templates", *[m.template_dir for m in modules if m.template_dir]]
+    nav = [item for m in modules for item in m.nav]
+
+    def register_globals(engine: JinjaTemplateEngine) -> None:
+        engine.engine.globals["module_nav"] = nav
+        engine.engine.globals["Permission"] = Permission
+
+    return TemplateConfig(directory=directories, engine=JinjaTemplateEngine, engine_callback=register_globals)
+
+
+def create_app(settings: Settings, services: Services) -> Litestar:
+    modules = load_modules()
+    secret_key = settings.require_secret_key()
+
+    async def on_startup(app: Litestar) -> None:
+        app.state.database = Database.connect(services.database.runtime, pool_size=settings.db_pool_size)
+        app.state.redis = aioredis.Redis.from_url(services.redis_url)
+
+    async def on_shutdown(app: Litestar) -> None:
+        await app.state.database.dispose()
+        await app.state.redis.aclose()
+
+    session_auth = SessionAuth[Principal, ServerSideSessionConfig](
+        retrieve_user_handler=_retrieve_principal,
+        session_backend_config=ServerSideSessionConfig(
+            key=SESSION_COOKIE,
+            secure=True,
+            httponly=True,
+            samesite="lax",
+            max_age=settings.session_idle_minutes * 60,
+            renew_on_access=True,
+        ),
+        exclude=["^/static/", "^/healthz$", "^/readyz$", "^/api/schema"],
+    )
+    tenant_pages = Router(
+        path="/t/{tenant_slug:str}",
+        route_handlers=[shell.workspace_home, *[h for m in modules for h in m.page_handlers]],
+        dependencies=TENANT_DEPENDENCIES,
+        include_in_schema=False,
+    )
+    tenant_api = Router(
+        path="/api/v1/t/{tenant_slug:str}",
+        route_handlers=[h for m in modules for h in m.api_handlers],
+        dependencies=TENANT_DEPENDENCIES,
+    )
+    static = create_static_files_router(
+        path="/static", directories=[WEB_DIR / "static"], name="static", include_in_schema=False, opt=public()["opt"]
+    )
+    return Litestar(
+        route_handlers=[
+            health.healthz,
+            health.readyz,
+            identity_pages.login_page,
+            identity_pages.login,
+            identity_pages.logout,
+            identity_pages.home,
+            tenant_pages,
+            tenant_api,
+            static,
+        ],
+        dependencies={
+            "raw_db_session": Provide(provide_db_session),
+            "db_session": Provide(provide_db_session),
+        },
+        guards=[permission_guard],
+        after_request=record_response_status,
+        exception_handlers={Exception: handle_exception},
+        middleware=[DefineMiddleware(RequestContextMiddleware)],
+        on_app_init=[session_auth.on_app_init],
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        stores={"sessions": RedisStore.with_client(url=services.redis_url, namespace="saypro-sessions")},
+        csrf_config=CSRFConfig(
+            secret=secret_key,
+            cookie_name=CSRF_COOKIE,
+            cookie_secure=True,
+            cookie_httponly=False,
+            header_name="x-csrftoken",
+        ),
+        template_config=_template_config(modules),
+        openapi_config=OpenAPIConfig(
+            title="SayPro Municipal Platform API",
+            version="1",
+            path="/api/schema",
+            render_plugins=[ScalarRenderPlugin()],
+            openapi_router=Router(path="/api/schema", route_handlers=[], opt=public()["opt"]),
+        ),
+        response_headers=SECURITY_HEADERS,
+        state=State({"settings": settings}),
+        debug=False,
+    )

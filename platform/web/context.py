@@ -1,0 +1,76 @@
+"""Per-request context: request id, log binding, and the transaction's outcome.
+
+An ASGI middleware creates one :class:`RequestContext` per HTTP request and keeps it in
+a context variable. Because the object is shared (not copied) with any task the
+framework spawns, the ``after_request`` hook can record the response status on it and
+the session dependency can read it when deciding to commit.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+import structlog
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+log = structlog.get_logger("saypro.access")
+_REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+@dataclass
+class RequestContext:
+    request_id: str
+    response_status: int | None = None
+
+
+_current: ContextVar[RequestContext | None] = ContextVar("saypro_request", default=None)
+
+
+def current_request() -> RequestContext | None:
+    return _current.get()
+
+
+class RequestContextMiddleware:
+    """Binds ``request_id`` for logs, echoes it as ``X-Request-ID``, writes the access log."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        supplied = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = supplied if _REQUEST_ID_OK.match(supplied) else uuid.uuid4().hex
+        context = RequestContext(request_id=request_id)
+        token = _current.set(context)
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            log.info(
+                "request",
+                method=scope.get("method"),
+                path=scope.get("path"),
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
+            structlog.contextvars.clear_contextvars()
+            _current.reset(token)

@@ -1,0 +1,1 @@
+"""Strategic objectives and the initiatives that deliver them (the reference module)."""
