@@ -48,6 +48,7 @@ def upgrade() -> None:
         sa.Column("target_date", sa.Date(), nullable=True),
         sa.Column("progress", sa.Numeric(precision=5, scale=2), nullable=True),
         sa.Column("progress_updated_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("progress_requested_at", sa.DateTime(timezone=True), nullable=True),
         *_timestamps(),
         sa.CheckConstraint(
             "progress IS NULL OR (progress >= 0 AND progress <= 100)",

@@ -30,6 +30,10 @@ class Base(DeclarativeBase):
 
 
 class Timestamped:
+    # Fetch server-generated values (timestamps) in the INSERT/UPDATE itself, so async
+    # code never triggers a lazy load to read them.
+    __mapper_args__ = {"eager_defaults": True}
+
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), nullable=False
     )

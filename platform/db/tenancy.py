@@ -55,21 +55,14 @@ def bind_tenant_sync(session: Session, tenant: uuid.UUID | None) -> None:
     """Bind (or, with ``None``, unbind) the tenant; applies at once to an open transaction."""
     session.info[TENANT_KEY] = tenant
     if session.in_transaction():
-        for connection in _open_connections(session):
-            _apply_setting(connection, tenant)
+        # One engine per session, so the transaction has exactly one connection.
+        _apply_setting(session.connection(), tenant)
 
 
 async def bind_tenant(session: AsyncSession, tenant: uuid.UUID | None) -> None:
     session.info[TENANT_KEY] = tenant
     if session.in_transaction():
         await session.run_sync(lambda sync: bind_tenant_sync(sync, tenant))
-
-
-def _open_connections(session: Session) -> list[Connection]:
-    transaction = session.get_transaction()
-    if transaction is None:
-        return []
-    return [conn for conn, _trans, _autoclose in transaction._connections.values()]
 
 
 @event.listens_for(TenantSession, "after_begin")

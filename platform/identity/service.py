@@ -74,3 +74,21 @@ async def load_principal(session: AsyncSession, user_id: uuid.UUID) -> Principal
         for tid, slug, name, role in rows.all()
     }
     return Principal(user_id=user.id, email=user.email, full_name=user.full_name, tenants=tenants)
+
+
+async def is_member(session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+    found = await session.scalar(
+        select(Membership.user_id).where(Membership.tenant_id == tenant_id, Membership.user_id == user_id)
+    )
+    return found is not None
+
+
+async def list_members(session: AsyncSession, tenant_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
+    """(user id, display name) of every active member of the tenant, by name."""
+    rows = await session.execute(
+        select(User.id, User.full_name)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.tenant_id == tenant_id, User.is_active.is_(True))
+        .order_by(User.full_name)
+    )
+    return [(uid, name) for uid, name in rows.all()]

@@ -9,11 +9,11 @@ twice, which at-least-once actors tolerate (the message id is the outbox row's i
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import dramatiq
 import structlog
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from saypro.platform.db.engine import Database
 from saypro.platform.jobs.models import OutboxMessage
@@ -58,17 +58,6 @@ def relay_batch(database: Database, broker: dramatiq.Broker, *, limit: int = 100
             row.sent_at = datetime.now(UTC)
             sent += 1
     return sent
-
-
-def purge_sent(database: Database, *, older_than: timedelta = timedelta(days=7)) -> int:
-    with database.sync_sessions() as session, session.begin():
-        result = session.execute(
-            delete(OutboxMessage).where(
-                OutboxMessage.sent_at.is_not(None),
-                OutboxMessage.sent_at < datetime.now(UTC) - older_than,
-            )
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
 
 
 def run_relay(

@@ -34,11 +34,16 @@ from saypro.platform.tenancy.context import TENANT_DEPENDENCIES
 from saypro.platform.web import health, shell
 from saypro.platform.web.context import RequestContextMiddleware
 from saypro.platform.web.errors import handle_exception
-from saypro.platform.web.transaction import provide_db_session, record_response_status
+from saypro.platform.web.transaction import (
+    provide_db_session,
+    provide_platform_session,
+    record_response_status,
+)
 
 WEB_DIR = Path(__file__).parent
 SESSION_COOKIE = "__Host-saypro-session"
 CSRF_COOKIE = "__Host-saypro-csrf"
+NO_SESSION_PATHS = ["^/static/", "^/healthz$", "^/readyz$"]
 SECURITY_HEADERS = [
     ResponseHeader(
         name="Content-Security-Policy",
@@ -100,8 +105,9 @@ def create_app(settings: Settings, services: Services) -> Litestar:
             samesite="lax",
             max_age=settings.session_idle_minutes * 60,
             renew_on_access=True,
+            exclude=NO_SESSION_PATHS,
         ),
-        exclude=["^/static/", "^/healthz$", "^/readyz$", "^/api/schema"],
+        exclude=[*NO_SESSION_PATHS, "^/api/schema"],
     )
     tenant_pages = Router(
         path="/t/{tenant_slug:str}",
@@ -131,7 +137,7 @@ def create_app(settings: Settings, services: Services) -> Litestar:
         ],
         dependencies={
             "raw_db_session": Provide(provide_db_session),
-            "db_session": Provide(provide_db_session),
+            "db_session": Provide(provide_platform_session),
         },
         guards=[permission_guard],
         after_request=record_response_status,
@@ -140,7 +146,8 @@ def create_app(settings: Settings, services: Services) -> Litestar:
         on_app_init=[session_auth.on_app_init],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        stores={"sessions": RedisStore.with_client(url=services.redis_url, namespace="saypro-sessions")},
+        # Built from our client: with_client() cannot open unix-socket URLs (embedded Redis).
+        stores={"sessions": RedisStore(aioredis.Redis.from_url(services.redis_url), namespace="saypro-sessions")},
         csrf_config=CSRFConfig(
             secret=secret_key,
             cookie_name=CSRF_COOKIE,

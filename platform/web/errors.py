@@ -14,6 +14,8 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Validatio
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_404_NOT_FOUND, HTTP_500_INTERNAL_SERVER_ERROR
 
+from saypro.platform.errors import DomainError
+
 log = structlog.get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
 NOT_FOUND_DETAIL = "The requested resource was not found."
@@ -50,6 +52,12 @@ def problem(status: int, detail: str, **extra: Any) -> Response[dict[str, Any]]:
 
 
 def _describe(exc: Exception) -> tuple[int, str, dict[str, Any]]:
+    if isinstance(exc, DomainError):
+        if exc.status_code == HTTP_404_NOT_FOUND:
+            return HTTP_404_NOT_FOUND, NOT_FOUND_DETAIL, {}
+        errors = [{"field": exc.field, "message": exc.message}] if exc.field else []
+        detail = f"{exc.field}: {exc.message}" if exc.field else exc.message
+        return exc.status_code, detail, {"errors": errors}
     if isinstance(exc, HTTPException):
         status = exc.status_code
         if status == HTTP_404_NOT_FOUND:

@@ -37,3 +37,8 @@ async def record_response_status(response: Response[object]) -> Response[object]
     if context is not None:
         context.response_status = response.status_code
     return response
+
+
+async def provide_platform_session(raw_db_session: AsyncSession) -> AsyncSession:
+    """``db_session`` outside a tenant's URL: no tenant bound, so tenant tables refuse queries."""
+    return raw_db_session

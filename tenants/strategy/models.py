@@ -89,6 +89,13 @@ class Objective(TenantScoped, Base):
     # Weighted roll-up of the initiatives, maintained by the strategy.recompute job.
     progress: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     progress_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When an initiative last changed; the roll-up is stale while this is newer.
+    progress_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def progress_pending(self) -> bool:
+        requested, computed = self.progress_requested_at, self.progress_updated_at
+        return requested is not None and (computed is None or requested > computed)
 
     initiatives: Mapped[list[Initiative]] = relationship(
         back_populates="objective",

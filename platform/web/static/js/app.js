@@ -1,7 +1,7 @@
-// Small progressive enhancements; every page works without JavaScript.
-document.addEventListener("htmx:responseError", (event) => {
-  const target = event.detail.target;
-  if (target && event.detail.xhr.status === 422) {
-    target.innerHTML = event.detail.xhr.responseText;
+// Small progressive enhancements; every page also works without JavaScript.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
   }
 });

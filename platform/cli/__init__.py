@@ -1,0 +1,1 @@
+"""The ``saypro`` command line."""

@@ -1,0 +1,18 @@
+"""The ``saypro`` console entry point."""
+
+from __future__ import annotations
+
+import click
+
+from saypro.platform.cli.admin import tenant, user
+from saypro.platform.cli.db import db
+from saypro.platform.cli.processes import demo, scheduler, serve, worker
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """SayPro Municipal Platform."""
+
+
+for command in (serve, worker, scheduler, demo, db, tenant, user):
+    cli.add_command(command)

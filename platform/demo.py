@@ -1,0 +1,105 @@
+"""Demo data: two municipalities, a user for every role, and workspace content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from saypro.platform.db.tenancy import bind_tenant_sync
+from saypro.platform.identity import service as identity
+from saypro.platform.identity.models import User
+from saypro.platform.identity.permissions import Role
+from saypro.platform.modules import load_modules
+from saypro.platform.tenancy import service as tenancy
+from saypro.platform.tenancy.models import MunicipalCategory, Province
+
+DEMO_PASSWORD = "saypro-demo-2026"
+
+
+@dataclass(frozen=True)
+class DemoMunicipality:
+    name: str
+    slug: str
+    code: str
+    province: Province
+    category: MunicipalCategory
+    domain: str
+    people: tuple[tuple[Role, str, str], ...]
+
+
+MUNICIPALITIES = (
+    DemoMunicipality(
+        name="Stellenbosch Local Municipality",
+        slug="stellenbosch",
+        code="WC024",
+        province=Province.WESTERN_CAPE,
+        category=MunicipalCategory.B,
+        domain="stellenbosch.example.org",
+        people=(
+            (Role.TENANT_ADMIN, "ict.manager", "Lindiwe Jacobs"),
+            (Role.EDITOR, "strategy", "Pieter van Wyk"),
+            (Role.CONTRIBUTOR, "kpi.capturer", "Ayanda Mokoena"),
+            (Role.VIEWER, "internal.audit", "Fatima Davids"),
+        ),
+    ),
+    DemoMunicipality(
+        name="uMgungundlovu District Municipality",
+        slug="umgungundlovu",
+        code="DC22",
+        province=Province.KWAZULU_NATAL,
+        category=MunicipalCategory.C,
+        domain="umgungundlovu.example.org",
+        people=(
+            (Role.TENANT_ADMIN, "ict.manager", "Sibusiso Ndlovu"),
+            (Role.EDITOR, "strategy", "Nomvula Zulu"),
+            (Role.CONTRIBUTOR, "kpi.capturer", "Thabo Dlamini"),
+            (Role.VIEWER, "council", "Priya Naidoo"),
+        ),
+    ),
+)
+# A SayPro consultant who works in both municipalities (shows the tenant switcher).
+CONSULTANT = ("consultant@saypro.example.org", "Kagiso Molefe")
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    municipality: str
+    role: str
+    email: str
+
+
+def seed_demo(session: Session) -> list[DemoLogin]:
+    """Create the demo data once; on later runs only list the logins."""
+    logins: list[DemoLogin] = []
+    consultant_email, consultant_name = CONSULTANT
+    existing = tenancy.get_tenant_by_slug(session, MUNICIPALITIES[0].slug)
+    if existing is None:
+        consultant = identity.create_user(
+            session, email=consultant_email, full_name=consultant_name, password=DEMO_PASSWORD
+        )
+        for spec in MUNICIPALITIES:
+            bind_tenant_sync(session, None)
+            tenant = tenancy.create_tenant(
+                session, name=spec.name, slug=spec.slug, demarcation_code=spec.code,
+                province=spec.province, category=spec.category, seed=False,
+            )
+            users: dict[str, object] = {}
+            for role, local, full_name in spec.people:
+                account: User = identity.create_user(
+                    session, email=f"{local}@{spec.domain}", full_name=full_name, password=DEMO_PASSWORD
+                )
+                identity.add_membership(session, user=account, tenant_id=tenant.id, role=role)
+                users[role.value] = account.id
+            identity.add_membership(session, user=consultant, tenant_id=tenant.id, role=Role.EDITOR)
+            users["editor"] = users[Role.EDITOR.value]
+            bind_tenant_sync(session, tenant.id)
+            for module in load_modules():
+                if module.seed_demo is not None:
+                    module.seed_demo(session, users)
+        bind_tenant_sync(session, None)
+    for spec in MUNICIPALITIES:
+        for role, local, _name in spec.people:
+            logins.append(DemoLogin(spec.name, role.value, f"{local}@{spec.domain}"))
+    logins.append(DemoLogin("both", "consultant (editor)", consultant_email))
+    return logins

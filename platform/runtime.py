@@ -1,0 +1,74 @@
+"""Process wiring shared by the CLI commands: servers, database, broker, worker threads."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import dramatiq
+import redis
+
+from saypro.platform.db.engine import Database
+from saypro.platform.jobs import platform_jobs as _platform_jobs  # noqa: F401 - registers jobs
+from saypro.platform.jobs.relay import run_relay
+from saypro.platform.jobs.runtime import declare_actors, make_broker
+from saypro.platform.jobs.scheduler import PeriodicJob, Scheduler
+from saypro.platform.modules import load_modules
+from saypro.platform.services import Services
+
+PLATFORM_SCHEDULE = [PeriodicJob(job_name="platform.purge_sent_outbox", cron="15 3 * * *")]
+
+
+def full_schedule() -> list[PeriodicJob]:
+    return [*PLATFORM_SCHEDULE, *[p for m in load_modules() for p in m.periodic_jobs]]
+
+
+@dataclass
+class Background:
+    """Threads started in this process; ``stop()`` ends them."""
+
+    stoppers: list[Callable[[], None]]
+
+    def stop(self) -> None:
+        for stop in reversed(self.stoppers):
+            stop()
+
+
+def start_worker(services: Services, *, threads: int = 4) -> tuple[Background, Database]:
+    """Start dramatiq worker threads and the outbox relay in this process."""
+    load_modules()  # registers every module's jobs
+    database = Database.connect(services.database.runtime, pool_size=threads)
+    broker = make_broker(services.redis_url)
+    dramatiq.set_broker(broker)
+    declare_actors(broker, database)
+    worker = dramatiq.Worker(broker, worker_threads=threads)
+    worker.start()
+    stop_relay = threading.Event()
+    relay = threading.Thread(target=run_relay, args=(database, broker, stop_relay), name="outbox-relay", daemon=True)
+    relay.start()
+
+    def stop() -> None:
+        stop_relay.set()
+        relay.join(timeout=5)
+        worker.stop()
+        broker.close()
+        database.sync_engine.dispose()
+
+    return Background([stop]), database
+
+
+def start_scheduler(services: Services) -> Background:
+    load_modules()
+    database = Database.connect(services.database.runtime, pool_size=1)
+    scheduler = Scheduler(database, redis.Redis.from_url(services.redis_url), full_schedule())
+    stop_event = threading.Event()
+    thread = threading.Thread(target=scheduler.run, args=(stop_event,), name="scheduler", daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        stop_event.set()
+        thread.join(timeout=5)
+        database.sync_engine.dispose()
+
+    return Background([stop])

@@ -1,0 +1,177 @@
+"""Business rules of strategic objectives and initiatives. Services never commit: the
+request (or job) that calls them owns the transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from saypro.platform.db.tenancy import require_tenant
+from saypro.platform.errors import Conflict, InvalidInput, NotFound
+from saypro.platform.identity.service import is_member
+from saypro.platform.jobs.registry import enqueue
+from saypro.tenants.strategy.models import Initiative, InitiativeStatus, Objective
+from saypro.tenants.strategy.repository import InitiativeRepository, ObjectiveFilters, ObjectiveRepository
+from saypro.tenants.strategy.schemas import (
+    InitiativeCreate,
+    InitiativeUpdate,
+    ObjectiveCreate,
+    ObjectiveUpdate,
+)
+
+RECOMPUTE_JOB = "strategy.recompute_objective_progress"
+RECOMPUTE_ALL_JOB = "strategy.recompute_stale_objectives"
+HUNDREDTH = Decimal("0.01")
+
+
+async def _check_owner(session: AsyncSession, owner_id: uuid.UUID | None) -> None:
+    if owner_id is not None and not await is_member(session, require_tenant(session), owner_id):
+        raise InvalidInput("is not a member of this municipality", field="owner_id")
+
+
+async def list_objectives(
+    session: AsyncSession, filters: ObjectiveFilters, *, limit: int, offset: int
+) -> tuple[Sequence[Objective], int]:
+    return await ObjectiveRepository(session).list(filters, limit=limit, offset=offset)
+
+
+async def get_objective(session: AsyncSession, objective_id: uuid.UUID) -> Objective:
+    return await ObjectiveRepository(session).get(objective_id, with_initiatives=True)
+
+
+async def create_objective(session: AsyncSession, data: ObjectiveCreate) -> Objective:
+    repository = ObjectiveRepository(session)
+    if await repository.code_taken(data.code):
+        raise Conflict(f"{data.code} is already used by another objective", field="code")
+    await _check_owner(session, data.owner_id)
+    objective = Objective(**data.model_dump())
+    session.add(objective)
+    await session.flush()
+    await session.refresh(objective, ["initiatives"])
+    return objective
+
+
+async def update_objective(session: AsyncSession, objective_id: uuid.UUID, data: ObjectiveUpdate) -> Objective:
+    repository = ObjectiveRepository(session)
+    objective = await repository.get(objective_id, with_initiatives=True)
+    changes = data.model_dump(exclude_unset=True)
+    for required in ("code", "title", "status"):
+        if required in changes and changes[required] is None:
+            raise InvalidInput("may not be empty", field=required)
+    if "code" in changes and await repository.code_taken(changes["code"], excluding=objective.id):
+        raise Conflict(f"{changes['code']} is already used by another objective", field="code")
+    if "owner_id" in changes:
+        await _check_owner(session, changes["owner_id"])
+    start = changes.get("start_date", objective.start_date)
+    target = changes.get("target_date", objective.target_date)
+    if start and target and target < start:
+        raise InvalidInput("must be on or after start_date", field="target_date")
+    for key, value in changes.items():
+        setattr(objective, key, value)
+    await session.flush()
+    return objective
+
+
+async def delete_objective(session: AsyncSession, objective_id: uuid.UUID) -> None:
+    objective = await ObjectiveRepository(session).get(objective_id)
+    await session.delete(objective)
+    await session.flush()
+
+
+async def _request_recompute(session: AsyncSession, objective: Objective) -> None:
+    objective.progress_requested_at = await session.scalar(select(func.now()))
+    await enqueue(session, RECOMPUTE_JOB, objective_id=str(objective.id))
+
+
+async def add_initiative(session: AsyncSession, objective_id: uuid.UUID, data: InitiativeCreate) -> Initiative:
+    objective = await ObjectiveRepository(session).get(objective_id)
+    await _check_owner(session, data.owner_id)
+    initiative = Initiative(objective_id=objective.id, **data.model_dump())
+    session.add(initiative)
+    await _request_recompute(session, objective)
+    await session.flush()
+    return initiative
+
+
+async def update_initiative(
+    session: AsyncSession, objective_id: uuid.UUID, initiative_id: uuid.UUID, data: InitiativeUpdate
+) -> Initiative:
+    initiative = await InitiativeRepository(session).get(objective_id, initiative_id)
+    changes = data.model_dump(exclude_unset=True)
+    for required in ("title", "phase", "status", "weight", "percent_complete"):
+        if required in changes and changes[required] is None:
+            raise InvalidInput("may not be empty", field=required)
+    if "owner_id" in changes:
+        await _check_owner(session, changes["owner_id"])
+    for key, value in changes.items():
+        setattr(initiative, key, value)
+    await _request_recompute(session, await ObjectiveRepository(session).get(objective_id))
+    await session.flush()
+    return initiative
+
+
+async def delete_initiative(session: AsyncSession, objective_id: uuid.UUID, initiative_id: uuid.UUID) -> None:
+    initiative = await InitiativeRepository(session).get(objective_id, initiative_id)
+    await session.delete(initiative)
+    await _request_recompute(session, await ObjectiveRepository(session).get(objective_id))
+    await session.flush()
+
+
+def weighted_progress(initiatives: Sequence[tuple[Decimal, Decimal]]) -> Decimal | None:
+    """Σ(weight × percent) ÷ Σ weight, rounded half-up to 0.01; None with no initiatives."""
+    total_weight = sum((weight for weight, _ in initiatives), Decimal(0))
+    if total_weight == 0:
+        return None
+    weighted = sum((weight * percent for weight, percent in initiatives), Decimal(0))
+    return (weighted / total_weight).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+
+
+def recompute_progress(session: Session, objective_id: uuid.UUID) -> Objective | None:
+    """Recompute one objective's roll-up from its current initiatives (the job's body).
+
+    Cancelled initiatives do not count. The objective row is locked so concurrent
+    recomputations serialise; running it twice leaves the row exactly as once did.
+    """
+    objective = session.scalar(
+        select(Objective)
+        .where(Objective.tenant_id == require_tenant(session), Objective.id == objective_id)
+        .with_for_update()
+    )
+    if objective is None:
+        return None  # deleted since the job was requested: nothing to do
+    rows = session.execute(
+        select(Initiative.weight, Initiative.percent_complete).where(
+            Initiative.tenant_id == objective.tenant_id,
+            Initiative.objective_id == objective.id,
+            Initiative.status != InitiativeStatus.CANCELLED,
+        )
+    ).all()
+    progress = weighted_progress([(weight, percent) for weight, percent in rows])
+    if progress == objective.progress and not objective.progress_pending:
+        return objective
+    computed_at: datetime = session.scalar(select(func.now())) or datetime.now().astimezone()
+    objective.progress = progress
+    objective.progress_updated_at = computed_at
+    return objective
+
+
+
+
+def stale_objective_ids(session: Session) -> list[uuid.UUID]:
+    """Objectives whose roll-up was requested after it was last computed."""
+    return list(
+        session.scalars(
+            select(Objective.id).where(
+                Objective.tenant_id == require_tenant(session),
+                Objective.progress_requested_at.is_not(None),
+                (Objective.progress_updated_at.is_(None))
+                | (Objective.progress_requested_at > Objective.progress_updated_at),
+            )
+        )
+    )
