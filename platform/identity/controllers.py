@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from litestar.di import NamedDependency
+
 from typing import Annotated, Any
 
 from litestar import Request, get, post
 from litestar.datastructures import State
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import URLEncodedBody, Body, FromQuery
 from litestar.response import Redirect, Template
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,15 +35,15 @@ def _safe_next(target: str) -> str:
 
 
 @get("/login", name="login", include_in_schema=False, **public())
-async def login_page(next: str = "/") -> Template:  # noqa: A002 - the query parameter is "next"
+async def login_page(next: FromQuery[str] = "/") -> Template:  # noqa: A002 - the query parameter is "next"
     return Template("login.html", context={"next": _safe_next(next), "error": None, "email": ""})
 
 
 @post("/login", include_in_schema=False, **public())
 async def login(
     request: Request[Any, Any, State],
-    db_session: AsyncSession,
-    data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    db_session: NamedDependency[AsyncSession],
+    data: URLEncodedBody[LoginForm],
 ) -> Template | Redirect:
     user = await authenticate(db_session, data.email, data.password)
     if user is None:

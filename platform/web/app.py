@@ -8,7 +8,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from litestar import Litestar, Request, Router
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import ResponseHeader, State
 from litestar.di import Provide
 from litestar.connection import ASGIConnection
@@ -91,6 +91,12 @@ def create_app(settings: Settings, services: Services) -> Litestar:
     async def on_startup(app: Litestar) -> None:
         app.state.database = Database.connect(services.database.runtime, pool_size=settings.db_pool_size)
         app.state.redis = aioredis.Redis.from_url(services.redis_url)
+        # Clients are bound to the event loop that runs the app, so they are made here.
+        # (RedisStore.with_client() cannot open unix-socket URLs, hence our own client.)
+        app.stores.register(
+            "sessions", RedisStore(app.state.redis, namespace="saypro-sessions", handle_client_shutdown=False),
+            allow_override=True,
+        )
 
     async def on_shutdown(app: Litestar) -> None:
         await app.state.database.dispose()
@@ -146,8 +152,6 @@ def create_app(settings: Settings, services: Services) -> Litestar:
         on_app_init=[session_auth.on_app_init],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        # Built from our client: with_client() cannot open unix-socket URLs (embedded Redis).
-        stores={"sessions": RedisStore(aioredis.Redis.from_url(services.redis_url), namespace="saypro-sessions")},
         csrf_config=CSRFConfig(
             secret=secret_key,
             cookie_name=CSRF_COOKIE,

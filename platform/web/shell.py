@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from litestar.di import NamedDependency
+
 from litestar import get
 from litestar.response import Template
 
@@ -11,5 +13,5 @@ from saypro.platform.tenancy.context import CurrentTenant
 
 
 @get("/", name="workspace", include_in_schema=False, **requires(Permission.WORKSPACE_READ))
-async def workspace_home(tenant: CurrentTenant) -> Template:
+async def workspace_home(tenant: NamedDependency[CurrentTenant]) -> Template:
     return Template("workspace.html", context={"tenant": tenant})

@@ -9,6 +9,8 @@ A failing commit therefore becomes a 500 problem response, never a reported succ
 
 from __future__ import annotations
 
+from litestar.di import NamedDependency
+
 from collections.abc import AsyncGenerator
 
 from litestar import Response
@@ -39,6 +41,6 @@ async def record_response_status(response: Response[object]) -> Response[object]
     return response
 
 
-async def provide_platform_session(raw_db_session: AsyncSession) -> AsyncSession:
+async def provide_platform_session(raw_db_session: NamedDependency[AsyncSession]) -> AsyncSession:
     """``db_session`` outside a tenant's URL: no tenant bound, so tenant tables refuse queries."""
     return raw_db_session

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from litestar.params import JSONBody, FromPath, FromQuery, QueryParameter
+
+from litestar.di import NamedDependency
+
 import uuid
 from typing import Annotated
 
@@ -37,12 +41,12 @@ class ObjectiveApi(Controller):
     @get("/", summary="List strategic objectives", **READ)
     async def list_objectives(
         self,
-        db_session: AsyncSession,
-        limit: Annotated[int, Parameter(ge=1, le=100)] = 25,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
-        status: ObjectiveStatus | None = None,
-        owner_id: uuid.UUID | None = None,
-        q: Annotated[str | None, Parameter(max_length=100, description="Search code and title")] = None,
+        db_session: NamedDependency[AsyncSession],
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 25,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        status: FromQuery[ObjectiveStatus | None] = None,
+        owner_id: FromQuery[uuid.UUID | None] = None,
+        q: Annotated[str | None, QueryParameter(max_length=100, description="Search code and title")] = None,
     ) -> Page[ObjectiveRead]:
         filters = ObjectiveFilters(status=status, owner_id=owner_id, search=q)
         rows, total = await service.list_objectives(db_session, filters, limit=limit, offset=offset)
@@ -51,32 +55,32 @@ class ObjectiveApi(Controller):
         )
 
     @get("/{objective_id:uuid}", summary="Get an objective with its initiatives", **READ)
-    async def get_objective(self, db_session: AsyncSession, objective_id: uuid.UUID) -> ObjectiveDetail:
+    async def get_objective(self, db_session: NamedDependency[AsyncSession], objective_id: FromPath[uuid.UUID]) -> ObjectiveDetail:
         return ObjectiveDetail.model_validate(await service.get_objective(db_session, objective_id))
 
     @post("/", summary="Create an objective", status_code=HTTP_201_CREATED, **WRITE)
-    async def create_objective(self, db_session: AsyncSession, data: ObjectiveCreate) -> ObjectiveDetail:
+    async def create_objective(self, db_session: NamedDependency[AsyncSession], data: JSONBody[ObjectiveCreate]) -> ObjectiveDetail:
         return ObjectiveDetail.model_validate(await service.create_objective(db_session, data))
 
     @patch("/{objective_id:uuid}", summary="Change an objective", **WRITE)
     async def update_objective(
-        self, db_session: AsyncSession, objective_id: uuid.UUID, data: ObjectiveUpdate
+        self, db_session: NamedDependency[AsyncSession], objective_id: FromPath[uuid.UUID], data: JSONBody[ObjectiveUpdate]
     ) -> ObjectiveDetail:
         return ObjectiveDetail.model_validate(await service.update_objective(db_session, objective_id, data))
 
     @delete("/{objective_id:uuid}", summary="Delete an objective and its initiatives", status_code=HTTP_204_NO_CONTENT, **WRITE)
-    async def delete_objective(self, db_session: AsyncSession, objective_id: uuid.UUID) -> None:
+    async def delete_objective(self, db_session: NamedDependency[AsyncSession], objective_id: FromPath[uuid.UUID]) -> None:
         await service.delete_objective(db_session, objective_id)
 
     @post("/{objective_id:uuid}/initiatives", summary="Add an initiative", status_code=HTTP_201_CREATED, **WRITE)
     async def add_initiative(
-        self, db_session: AsyncSession, objective_id: uuid.UUID, data: InitiativeCreate
+        self, db_session: NamedDependency[AsyncSession], objective_id: FromPath[uuid.UUID], data: JSONBody[InitiativeCreate]
     ) -> InitiativeRead:
         return InitiativeRead.model_validate(await service.add_initiative(db_session, objective_id, data))
 
     @patch("/{objective_id:uuid}/initiatives/{initiative_id:uuid}", summary="Change an initiative", **WRITE)
     async def update_initiative(
-        self, db_session: AsyncSession, objective_id: uuid.UUID, initiative_id: uuid.UUID, data: InitiativeUpdate
+        self, db_session: NamedDependency[AsyncSession], objective_id: FromPath[uuid.UUID], initiative_id: FromPath[uuid.UUID], data: JSONBody[InitiativeUpdate]
     ) -> InitiativeRead:
         initiative = await service.update_initiative(db_session, objective_id, initiative_id, data)
         return InitiativeRead.model_validate(initiative)
@@ -88,6 +92,6 @@ class ObjectiveApi(Controller):
         **WRITE,
     )
     async def delete_initiative(
-        self, db_session: AsyncSession, objective_id: uuid.UUID, initiative_id: uuid.UUID
+        self, db_session: NamedDependency[AsyncSession], objective_id: FromPath[uuid.UUID], initiative_id: FromPath[uuid.UUID]
     ) -> None:
         await service.delete_initiative(db_session, objective_id, initiative_id)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from litestar.params import URLEncodedBody, FromPath, FromQuery, QueryParameter
+
+from litestar.di import NamedDependency
+
 import uuid
 from typing import Annotated, Any
 
@@ -24,7 +28,7 @@ from saypro.tenants.strategy.schemas import InitiativeCreate, InitiativeUpdate, 
 
 READ = requires(Permission.STRATEGY_READ)
 WRITE = requires(Permission.STRATEGY_WRITE)
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+Form = URLEncodedBody[dict[str, Any]]
 PAGE_SIZE = 25
 UNPROCESSABLE = 422
 # Tells the progress indicator on the page to fetch the new roll-up.
@@ -48,7 +52,7 @@ def _choices() -> dict[str, Any]:
     }
 
 
-def _base(tenant: CurrentTenant) -> str:
+def _base(tenant: NamedDependency[CurrentTenant]) -> str:
     return f"/t/{tenant.slug}/objectives"
 
 
@@ -59,11 +63,11 @@ class ObjectivePages(Controller):
     @get("/", name="strategy:objectives", **READ)
     async def list_page(
         self,
-        db_session: AsyncSession,
-        tenant: CurrentTenant,
-        page: Annotated[int, Parameter(ge=1)] = 1,
-        status: ObjectiveStatus | None = None,
-        q: Annotated[str | None, Parameter(max_length=100)] = None,
+        db_session: NamedDependency[AsyncSession],
+        tenant: NamedDependency[CurrentTenant],
+        page: Annotated[int, QueryParameter(ge=1)] = 1,
+        status: FromQuery[ObjectiveStatus | None] = None,
+        q: Annotated[str | None, QueryParameter(max_length=100)] = None,
     ) -> Template:
         filters = ObjectiveFilters(status=status, search=q or None)
         rows, total = await service.list_objectives(
@@ -78,7 +82,7 @@ class ObjectivePages(Controller):
         )
 
     async def _form(
-        self, db_session: AsyncSession, tenant: CurrentTenant, *, objective: Objective | None,
+        self, db_session: NamedDependency[AsyncSession], tenant: NamedDependency[CurrentTenant], *, objective: Objective | None,
         values: dict[str, Any], errors: dict[str, str], status_code: int = 200,
     ) -> Template:
         return Template(
@@ -91,11 +95,11 @@ class ObjectivePages(Controller):
         )
 
     @get("/new", name="strategy:new", **WRITE)
-    async def new_page(self, db_session: AsyncSession, tenant: CurrentTenant) -> Template:
+    async def new_page(self, db_session: NamedDependency[AsyncSession], tenant: NamedDependency[CurrentTenant]) -> Template:
         return await self._form(db_session, tenant, objective=None, values={}, errors={})
 
     @post("/new", **WRITE)
-    async def create(self, db_session: AsyncSession, tenant: CurrentTenant, data: Form) -> Template | Redirect:
+    async def create(self, db_session: NamedDependency[AsyncSession], tenant: NamedDependency[CurrentTenant], data: Form) -> Template | Redirect:
         parsed, errors = validate_form(ObjectiveCreate, data)
         if parsed is not None:
             try:
@@ -109,7 +113,7 @@ class ObjectivePages(Controller):
         )
 
     @get("/{objective_id:uuid}", name="strategy:detail", **READ)
-    async def detail_page(self, db_session: AsyncSession, tenant: CurrentTenant, objective_id: uuid.UUID) -> Template:
+    async def detail_page(self, db_session: NamedDependency[AsyncSession], tenant: NamedDependency[CurrentTenant], objective_id: FromPath[uuid.UUID]) -> Template:
         objective = await service.get_objective(db_session, objective_id)
         return Template(
             "strategy/detail.html",
@@ -120,12 +124,12 @@ class ObjectivePages(Controller):
         )
 
     @get("/{objective_id:uuid}/progress", **READ)
-    async def progress_fragment(self, db_session: AsyncSession, tenant: CurrentTenant, objective_id: uuid.UUID) -> Template:
+    async def progress_fragment(self, db_session: NamedDependency[AsyncSession], tenant: NamedDependency[CurrentTenant], objective_id: FromPath[uuid.UUID]) -> Template:
         objective = await service.get_objective(db_session, objective_id)
         return Template("strategy/_progress.html", context={"tenant": tenant, "objective": objective})
 
     @get("/{objective_id:uuid}/edit", **WRITE)
-    async def edit_page(self, db_session: AsyncSession, tenant: CurrentTenant, objective_id: uuid.UUID) -> Template:
+    async def edit_page(self, db_session: NamedDependency[AsyncSession], tenant: NamedDependency[CurrentTenant], objective_id: FromPath[uuid.UUID]) -> Template:
         objective = await service.get_objective(db_session, objective_id)
         values = {
             "code": objective.code, "title": objective.title, "description": objective.description,
@@ -136,7 +140,7 @@ class ObjectivePages(Controller):
 
     @post("/{objective_id:uuid}/edit", **WRITE)
     async def update(
-        self, db_session: AsyncSession, tenant: CurrentTenant, objective_id: uuid.UUID, data: Form
+        self, db_session: NamedDependency[AsyncSession], tenant: NamedDependency[CurrentTenant], objective_id: FromPath[uuid.UUID], data: Form
     ) -> Template | Redirect:
         objective = await service.get_objective(db_session, objective_id)
         parsed, errors = validate_form(ObjectiveCreate, data)
@@ -154,14 +158,14 @@ class ObjectivePages(Controller):
         )
 
     @post("/{objective_id:uuid}/delete", **WRITE)
-    async def delete(self, db_session: AsyncSession, tenant: CurrentTenant, objective_id: uuid.UUID) -> Redirect:
+    async def delete(self, db_session: NamedDependency[AsyncSession], tenant: NamedDependency[CurrentTenant], objective_id: FromPath[uuid.UUID]) -> Redirect:
         await service.delete_objective(db_session, objective_id)
         return Redirect(path=_base(tenant))
 
     # Initiatives: added from the objective page, edited inline in their table row.
 
     async def _initiatives_section(
-        self, db_session: AsyncSession, tenant: CurrentTenant, objective_id: uuid.UUID,
+        self, db_session: NamedDependency[AsyncSession], tenant: NamedDependency[CurrentTenant], objective_id: FromPath[uuid.UUID],
         values: dict[str, Any], errors: dict[str, str], status_code: int = 200,
     ) -> Template:
         objective = await service.get_objective(db_session, objective_id)
@@ -176,8 +180,8 @@ class ObjectivePages(Controller):
 
     @post("/{objective_id:uuid}/initiatives", **WRITE)
     async def add_initiative(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, tenant: CurrentTenant,
-        objective_id: uuid.UUID, data: Form,
+        self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession], tenant: NamedDependency[CurrentTenant],
+        objective_id: FromPath[uuid.UUID], data: Form,
     ) -> Template | Redirect:
         parsed, errors = validate_form(InitiativeCreate, data)
         if parsed is not None:
@@ -206,7 +210,7 @@ class ObjectivePages(Controller):
         return section
 
     async def _row(
-        self, db_session: AsyncSession, tenant: CurrentTenant, objective_id: uuid.UUID, initiative_id: uuid.UUID,
+        self, db_session: NamedDependency[AsyncSession], tenant: NamedDependency[CurrentTenant], objective_id: FromPath[uuid.UUID], initiative_id: FromPath[uuid.UUID],
         *, editing: bool, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
         status_code: int = 200,
     ) -> Template:
@@ -223,20 +227,20 @@ class ObjectivePages(Controller):
 
     @get("/{objective_id:uuid}/initiatives/{initiative_id:uuid}", **READ)
     async def initiative_row(
-        self, db_session: AsyncSession, tenant: CurrentTenant, objective_id: uuid.UUID, initiative_id: uuid.UUID
+        self, db_session: NamedDependency[AsyncSession], tenant: NamedDependency[CurrentTenant], objective_id: FromPath[uuid.UUID], initiative_id: FromPath[uuid.UUID]
     ) -> Template:
         return await self._row(db_session, tenant, objective_id, initiative_id, editing=False)
 
     @get("/{objective_id:uuid}/initiatives/{initiative_id:uuid}/edit", **WRITE)
     async def initiative_edit_row(
-        self, db_session: AsyncSession, tenant: CurrentTenant, objective_id: uuid.UUID, initiative_id: uuid.UUID
+        self, db_session: NamedDependency[AsyncSession], tenant: NamedDependency[CurrentTenant], objective_id: FromPath[uuid.UUID], initiative_id: FromPath[uuid.UUID]
     ) -> Template:
         return await self._row(db_session, tenant, objective_id, initiative_id, editing=True)
 
     @post("/{objective_id:uuid}/initiatives/{initiative_id:uuid}", **WRITE)
     async def update_initiative(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, tenant: CurrentTenant,
-        objective_id: uuid.UUID, initiative_id: uuid.UUID, data: Form,
+        self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession], tenant: NamedDependency[CurrentTenant],
+        objective_id: FromPath[uuid.UUID], initiative_id: FromPath[uuid.UUID], data: Form,
     ) -> Template | Redirect:
         parsed, errors = validate_form(InitiativeCreate, data)
         if parsed is not None:
@@ -259,8 +263,8 @@ class ObjectivePages(Controller):
 
     @post("/{objective_id:uuid}/initiatives/{initiative_id:uuid}/delete", **WRITE)
     async def delete_initiative(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, tenant: CurrentTenant,
-        objective_id: uuid.UUID, initiative_id: uuid.UUID,
+        self, request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession], tenant: NamedDependency[CurrentTenant],
+        objective_id: FromPath[uuid.UUID], initiative_id: FromPath[uuid.UUID],
     ) -> Template | Redirect:
         await service.delete_initiative(db_session, objective_id, initiative_id)
         if _is_htmx(request):

@@ -1,0 +1,118 @@
+"""Shared fixtures: one migrated database and one Redis for the session; every test makes
+its own tenants (isolation is what is under test, so tests never need cleaning up)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from saypro.platform.db.engine import Database
+from saypro.platform.identity.permissions import Role
+from saypro.platform.services import Services
+from saypro.platform.settings import DatabaseUrls, Settings
+from saypro.platform.web.app import create_app
+from tests import servers
+from tests.factories import PASSWORD, TenantRef, UserRef, make_tenant, make_user
+
+BASE_URL = "https://testserver.local"  # https: test clients only send Secure cookies over it
+
+
+@pytest.fixture(scope="session")
+def admin_url() -> Iterator[str]:
+    url, server = servers.admin_url()
+    yield url
+    del server
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    url, server = servers.redis_url()
+    yield url
+    del server
+
+
+@pytest.fixture(scope="session")
+def db_urls(admin_url: str) -> Iterator[DatabaseUrls]:
+    with servers.fresh_database(admin_url) as urls:
+        yield urls
+
+
+@pytest.fixture(scope="session")
+def database(db_urls: DatabaseUrls) -> Iterator[Database]:
+    """The runtime role's engines (RLS applies)."""
+    db = Database.connect(db_urls.runtime, pool_size=2)
+    yield db
+    db.sync_engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def services(db_urls: DatabaseUrls, redis_url: str) -> Services:
+    return Services(database=db_urls, redis_url=redis_url)
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings(SECRET_KEY=servers.TEST_SECRET_KEY, LOG_LEVEL="WARNING")  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings, services: Services) -> Litestar:
+    return create_app(settings, services)
+
+
+@pytest.fixture
+def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
+    with TestClient(app, base_url=BASE_URL) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def tenant_a(database: Database) -> TenantRef:
+    return make_tenant(database, name=f"Alpha Local Municipality {secrets.token_hex(3)}")
+
+
+@pytest.fixture
+def tenant_b(database: Database) -> TenantRef:
+    return make_tenant(database, name=f"Beta District Municipality {secrets.token_hex(3)}")
+
+
+@pytest.fixture
+def editor_a(database: Database, tenant_a: TenantRef) -> UserRef:
+    return make_user(database, (tenant_a, Role.EDITOR), name="Alpha Editor")
+
+
+@pytest.fixture
+def editor_b(database: Database, tenant_b: TenantRef) -> UserRef:
+    return make_user(database, (tenant_b, Role.EDITOR), name="Beta Editor")
+
+
+def csrf_token(client: TestClient[Any]) -> str:
+    """The CSRF cookie, fetched by a safe request if the client has none yet."""
+    from saypro.platform.web.app import CSRF_COOKIE
+
+    if CSRF_COOKIE not in client.cookies:
+        client.get("/login")
+    return str(client.cookies[CSRF_COOKIE])
+
+
+def login(client: TestClient[Any], user: UserRef, password: str = PASSWORD) -> None:
+    token = csrf_token(client)
+    response = client.post(
+        "/login",
+        data={"email": user.email, "password": password, "_csrf_token": token, "next": "/"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 302, response.text
+    client.headers["x-csrftoken"] = csrf_token(client)
+
+
+@pytest.fixture
+def client_a(client: TestClient[Any], editor_a: UserRef) -> TestClient[Any]:
+    """Signed in as an editor of tenant A."""
+    login(client, editor_a)
+    return client
