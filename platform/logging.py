@@ -12,6 +12,8 @@ from typing import Any
 
 import structlog
 
+from saypro.platform.web.context import add_request_context
+
 _SECRET_MARKERS = ("password", "secret", "token", "authorization", "cookie", "_url")
 
 
@@ -28,6 +30,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     )
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
+        add_request_context,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _redact,
@@ -35,7 +38,8 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     structlog.configure(
         processors=[*shared, structlog.processors.format_exc_info, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        # Resolve sys.stderr per logger, so a replaced stream (tests, daemons) is honoured.
+        logger_factory=lambda *_: structlog.PrintLogger(sys.stderr),
         cache_logger_on_first_use=False,
     )
     # Libraries log through the standard library; render them the same way.

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from saypro.platform.identity.guards import public, signed_in
 from saypro.platform.identity.principal import Principal
 from saypro.platform.identity.service import authenticate
+from saypro.platform.identity.sessions import rotate_session
 
 SESSION_USER_KEY = "user_id"
 
@@ -52,7 +53,7 @@ async def login(
             context={"next": _safe_next(data.next), "error": "Email or password is incorrect.", "email": data.email},
             status_code=400,
         )
-    request.clear_session()
+    rotate_session(request)
     request.set_session({SESSION_USER_KEY: str(user.id)})
     return Redirect(path=_safe_next(data.next))
 

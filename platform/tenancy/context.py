@@ -10,7 +10,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import structlog
 from litestar import Request
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
@@ -19,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from saypro.platform.db.tenancy import bind_tenant
 from saypro.platform.identity.permissions import Role
 from saypro.platform.identity.principal import Principal
+from saypro.platform.web.context import current_request
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,9 @@ async def provide_tenant(tenant_slug: FromPath[str], request: Request[Any, Any, 
     access = user.access(tenant_slug) if isinstance(user, Principal) else None
     if access is None:
         raise NotFoundException()
-    structlog.contextvars.bind_contextvars(tenant_id=str(access.tenant_id))
+    request_context = current_request()
+    if request_context is not None:
+        request_context.tenant_id = str(access.tenant_id)
     return CurrentTenant(id=access.tenant_id, slug=access.slug, name=access.name, role=access.role)
 
 

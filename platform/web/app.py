@@ -13,7 +13,6 @@ from litestar.datastructures import ResponseHeader, State
 from litestar.di import Provide
 from litestar.connection import ASGIConnection
 from litestar.middleware import DefineMiddleware
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.security.session_auth import SessionAuth
@@ -27,6 +26,7 @@ from saypro.platform.identity.guards import permission_guard, public
 from saypro.platform.identity.permissions import Permission
 from saypro.platform.identity.principal import Principal
 from saypro.platform.identity.service import load_principal
+from saypro.platform.identity.sessions import RotatingSessionConfig
 from saypro.platform.modules import Module, load_modules
 from saypro.platform.services import Services
 from saypro.platform.settings import Settings
@@ -102,9 +102,9 @@ def create_app(settings: Settings, services: Services) -> Litestar:
         await app.state.database.dispose()
         await app.state.redis.aclose()
 
-    session_auth = SessionAuth[Principal, ServerSideSessionConfig](
+    session_auth = SessionAuth[Principal, RotatingSessionConfig](
         retrieve_user_handler=_retrieve_principal,
-        session_backend_config=ServerSideSessionConfig(
+        session_backend_config=RotatingSessionConfig(
             key=SESSION_COOKIE,
             secure=True,
             httponly=True,

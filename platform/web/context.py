@@ -25,6 +25,7 @@ _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 class RequestContext:
     request_id: str
     response_status: int | None = None
+    tenant_id: str | None = None
 
 
 _current: ContextVar[RequestContext | None] = ContextVar("saypro_request", default=None)
@@ -35,7 +36,7 @@ def current_request() -> RequestContext | None:
 
 
 class RequestContextMiddleware:
-    """Binds ``request_id`` for logs, echoes it as ``X-Request-ID``, writes the access log."""
+    """Carries ``request_id`` (and later the tenant) into every log line, echoes it as ``X-Request-ID``, writes the access log."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -48,8 +49,6 @@ class RequestContextMiddleware:
         request_id = supplied if _REQUEST_ID_OK.match(supplied) else uuid.uuid4().hex
         context = RequestContext(request_id=request_id)
         token = _current.set(context)
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         status = 500
 
@@ -72,5 +71,18 @@ class RequestContextMiddleware:
                 status=status,
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )
-            structlog.contextvars.clear_contextvars()
             _current.reset(token)
+
+
+def add_request_context(_logger: object, _method: str, event: dict[str, object]) -> dict[str, object]:
+    """structlog processor: request id and tenant id of the request being served, if any.
+
+    Read from the shared context object rather than bound context variables, because the
+    framework may resolve dependencies (where the tenant becomes known) in child tasks.
+    """
+    context = _current.get()
+    if context is not None:
+        event.setdefault("request_id", context.request_id)
+        if context.tenant_id is not None:
+            event.setdefault("tenant_id", context.tenant_id)
+    return event

@@ -1,0 +1,1 @@
+"""Performance benchmark: ``python tests/bench/run.py [--quick]`` (see docs/performance.md)."""
