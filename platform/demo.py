@@ -14,7 +14,7 @@ from saypro.platform.modules import load_modules
 from saypro.platform.tenancy import service as tenancy
 from saypro.platform.tenancy.models import MunicipalCategory, Province
 
-DEMO_PASSWORD = "saypro-demo-2026"
+DEMO_PASSWORD = "saypro-demo-2026"  # noqa: S105 - printed for the demo logins on purpose
 
 
 @dataclass(frozen=True)
@@ -81,13 +81,21 @@ def seed_demo(session: Session) -> list[DemoLogin]:
         for spec in MUNICIPALITIES:
             bind_tenant_sync(session, None)
             tenant = tenancy.create_tenant(
-                session, name=spec.name, slug=spec.slug, demarcation_code=spec.code,
-                province=spec.province, category=spec.category, seed=False,
+                session,
+                name=spec.name,
+                slug=spec.slug,
+                demarcation_code=spec.code,
+                province=spec.province,
+                category=spec.category,
+                seed=False,
             )
             users: dict[str, object] = {}
             for role, local, full_name in spec.people:
                 account: User = identity.create_user(
-                    session, email=f"{local}@{spec.domain}", full_name=full_name, password=DEMO_PASSWORD
+                    session,
+                    email=f"{local}@{spec.domain}",
+                    full_name=full_name,
+                    password=DEMO_PASSWORD,
                 )
                 identity.add_membership(session, user=account, tenant_id=tenant.id, role=role)
                 users[role.value] = account.id

@@ -17,7 +17,9 @@ from saypro.platform.web.context import add_request_context
 _SECRET_MARKERS = ("password", "secret", "token", "authorization", "cookie", "_url")
 
 
-def _redact(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+def _redact(
+    _logger: Any, _method: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     for key in list(event):
         if any(marker in key.lower() for marker in _SECRET_MARKERS):
             event[key] = "[redacted]"

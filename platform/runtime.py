@@ -45,7 +45,9 @@ def start_worker(services: Services, *, threads: int = 4) -> tuple[Background, D
     worker = dramatiq.Worker(broker, worker_threads=threads)
     worker.start()
     stop_relay = threading.Event()
-    relay = threading.Thread(target=run_relay, args=(database, broker, stop_relay), name="outbox-relay", daemon=True)
+    relay = threading.Thread(
+        target=run_relay, args=(database, broker, stop_relay), name="outbox-relay", daemon=True
+    )
     relay.start()
 
     def stop() -> None:
@@ -63,7 +65,9 @@ def start_scheduler(services: Services) -> Background:
     database = Database.connect(services.database.runtime, pool_size=1)
     scheduler = Scheduler(database, redis.Redis.from_url(services.redis_url), full_schedule())
     stop_event = threading.Event()
-    thread = threading.Thread(target=scheduler.run, args=(stop_event,), name="scheduler", daemon=True)
+    thread = threading.Thread(
+        target=scheduler.run, args=(stop_event,), name="scheduler", daemon=True
+    )
     thread.start()
 
     def stop() -> None:

@@ -34,7 +34,8 @@ def _start_embedded_postgres(data_dir: Path) -> tuple[str, Any]:
     pgdata = (data_dir / "postgres").resolve()
     pgdata.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(pgdata, cleanup_mode="stop")
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DATABASE}';")
+    # EMBEDDED_DATABASE is a constant, not input.
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DATABASE}';")  # noqa: S608
     if "1 row" not in exists:
         server.psql(f"CREATE DATABASE {EMBEDDED_DATABASE};")
     uri = make_url(server.get_uri(EMBEDDED_DATABASE)).set(drivername="postgresql+psycopg")

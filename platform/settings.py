@@ -44,12 +44,16 @@ class Settings(BaseSettings):
     database_url: SecretStr | None = Field(default=None, alias="DATABASE_URL")
     database_owner_url: SecretStr | None = Field(default=None, alias="DATABASE_OWNER_URL")
     database_runtime_role: str = Field(
-        default=RUNTIME_ROLE_DEFAULT, alias="DATABASE_RUNTIME_ROLE", pattern=r"^[a-z_][a-z0-9_]{0,62}$"
+        default=RUNTIME_ROLE_DEFAULT,
+        alias="DATABASE_RUNTIME_ROLE",
+        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
     )
     redis_url: SecretStr | None = Field(default=None, alias="REDIS_URL")
     secret_key: SecretStr | None = Field(default=None, alias="SECRET_KEY", min_length=32)
     data_dir: Path = Field(default=Path(".saypro-data"), alias="SAYPRO_DATA_DIR")
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", alias="LOG_LEVEL")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", alias="LOG_LEVEL"
+    )
     log_format: Literal["json", "console"] = Field(default="json", alias="LOG_FORMAT")
     db_pool_size: int = Field(default=10, ge=1, le=200, alias="DB_POOL_SIZE")
     session_idle_minutes: int = Field(default=120, ge=5, le=24 * 60, alias="SESSION_IDLE_MINUTES")
@@ -117,7 +121,9 @@ class DatabaseUrls:
         password = derive_runtime_password(settings.require_secret_key(), url)
         runtime: URL = make_url(url).set(username=settings.database_runtime_role, password=password)
         return cls(
-            owner=url, runtime=runtime.render_as_string(hide_password=False), runtime_password=password
+            owner=url,
+            runtime=runtime.render_as_string(hide_password=False),
+            runtime_password=password,
         )
 
 

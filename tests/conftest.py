@@ -57,7 +57,7 @@ def services(db_urls: DatabaseUrls, redis_url: str) -> Services:
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    return Settings(SECRET_KEY=servers.TEST_SECRET_KEY, LOG_LEVEL="WARNING")  # type: ignore[call-arg]
+    return Settings(SECRET_KEY=servers.TEST_SECRET_KEY, LOG_LEVEL="WARNING")
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,9 @@ def admin_url() -> tuple[str, object | None]:
     """A superuser URL (external or embedded) and the embedded server handle, if any."""
     external = os.environ.get("DATABASE_URL")
     if external:
-        return make_url(external).set(drivername="postgresql+psycopg").render_as_string(hide_password=False), None
+        return make_url(external).set(drivername="postgresql+psycopg").render_as_string(
+            hide_password=False
+        ), None
     url, server = _start_embedded_postgres(DATA_DIR)
     return url, server
 
@@ -48,7 +50,7 @@ def fresh_database(admin: str, *, migrated: bool = True) -> Iterator[DatabaseUrl
     with psycopg.connect(_psycopg_dsn(admin), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     owner = make_url(admin).set(database=name).render_as_string(hide_password=False)
-    settings = Settings(SECRET_KEY=TEST_SECRET_KEY)  # type: ignore[call-arg]
+    settings = Settings(SECRET_KEY=TEST_SECRET_KEY)
     urls = DatabaseUrls.from_url(settings, owner)
     try:
         if migrated:

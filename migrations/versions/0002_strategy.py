@@ -22,8 +22,18 @@ ENUMS = ("objective_status", "programme_phase", "initiative_status")
 
 def _timestamps() -> list[sa.Column[object]]:
     return [
-        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
     ]
 
 
@@ -39,7 +49,12 @@ def upgrade() -> None:
         sa.Column(
             "status",
             sa.Enum(
-                "not_started", "on_track", "at_risk", "off_track", "completed", "cancelled",
+                "not_started",
+                "on_track",
+                "at_risk",
+                "off_track",
+                "completed",
+                "cancelled",
                 name="objective_status",
             ),
             nullable=False,
@@ -59,10 +74,15 @@ def upgrade() -> None:
             name=op.f("ck_strategy_objectives_dates_in_order"),
         ),
         sa.ForeignKeyConstraint(
-            ["owner_id"], ["users.id"], name=op.f("fk_strategy_objectives_owner_id_users"), ondelete="SET NULL"
+            ["owner_id"],
+            ["users.id"],
+            name=op.f("fk_strategy_objectives_owner_id_users"),
+            ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_strategy_objectives")),
-        sa.UniqueConstraint("tenant_id", "code", name=op.f("uq_strategy_objectives_tenant_id_code")),
+        sa.UniqueConstraint(
+            "tenant_id", "code", name=op.f("uq_strategy_objectives_tenant_id_code")
+        ),
     )
     op.create_index(
         "ix_strategy_objectives_tenant_owner", "strategy_objectives", ["tenant_id", "owner_id"]
@@ -81,7 +101,10 @@ def upgrade() -> None:
         sa.Column(
             "phase",
             sa.Enum(
-                "assessment", "strategy_development", "implementation", "monitoring_optimisation",
+                "assessment",
+                "strategy_development",
+                "implementation",
+                "monitoring_optimisation",
                 name="programme_phase",
             ),
             nullable=False,
@@ -89,7 +112,11 @@ def upgrade() -> None:
         sa.Column(
             "status",
             sa.Enum(
-                "not_started", "in_progress", "on_hold", "completed", "cancelled",
+                "not_started",
+                "in_progress",
+                "on_hold",
+                "completed",
+                "cancelled",
                 name="initiative_status",
             ),
             nullable=False,
@@ -103,7 +130,10 @@ def upgrade() -> None:
         ),
         sa.CheckConstraint("weight > 0", name=op.f("ck_strategy_initiatives_weight_positive")),
         sa.ForeignKeyConstraint(
-            ["owner_id"], ["users.id"], name=op.f("fk_strategy_initiatives_owner_id_users"), ondelete="SET NULL"
+            ["owner_id"],
+            ["users.id"],
+            name=op.f("fk_strategy_initiatives_owner_id_users"),
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id", "objective_id"],
@@ -114,7 +144,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_strategy_initiatives")),
     )
     op.create_index(
-        "ix_strategy_initiatives_tenant_objective", "strategy_initiatives", ["tenant_id", "objective_id"]
+        "ix_strategy_initiatives_tenant_objective",
+        "strategy_initiatives",
+        ["tenant_id", "objective_id"],
     )
     op.create_index(
         "ix_strategy_initiatives_tenant_owner", "strategy_initiatives", ["tenant_id", "owner_id"]

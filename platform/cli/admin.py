@@ -32,18 +32,26 @@ def tenant() -> None:
 @click.option("--province", type=click.Choice([p.value for p in Province]), required=True)
 @click.option("--category", type=click.Choice([c.value for c in MunicipalCategory]), required=True)
 @click.option("--slug", default=None, help="URL name; derived from the name when omitted")
-def create_tenant(name: str, demarcation_code: str, province: str, category: str, slug: str | None) -> None:
+def create_tenant(
+    name: str, demarcation_code: str, province: str, category: str, slug: str | None
+) -> None:
     """Register a municipality and seed its workspace."""
     settings = settings_or_exit()
     with services_or_exit(settings) as services, runtime_sessions(services)() as session:
         try:
             with session.begin():
                 created = tenancy.create_tenant(
-                    session, name=name, demarcation_code=demarcation_code,
-                    province=province, category=category, slug=slug,
+                    session,
+                    name=name,
+                    demarcation_code=demarcation_code,
+                    province=province,
+                    category=category,
+                    slug=slug,
                 )
         except DomainError as exc:
-            raise click.ClickException(f"{exc.field}: {exc.message}" if exc.field else exc.message) from None
+            raise click.ClickException(
+                f"{exc.field}: {exc.message}" if exc.field else exc.message
+            ) from None
         click.echo(f"created {created.name} at /t/{created.slug}/ (id {created.id})")
 
 
@@ -53,7 +61,10 @@ def list_tenants() -> None:
     settings = settings_or_exit()
     with services_or_exit(settings) as services, runtime_sessions(services)() as session:
         for row in tenancy.list_tenants(session):
-            click.echo(f"{row.slug:30} {row.demarcation_code:7} {row.province.value:4} {row.category.value}  {row.name}")
+            click.echo(
+                f"{row.slug:30} {row.demarcation_code:7} {row.province.value:4} "
+                f"{row.category.value}  {row.name}"
+            )
 
 
 @click.group()
@@ -67,7 +78,9 @@ def user() -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--tenant", "tenant_slug", default=None, help="Add a membership in this municipality")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.VIEWER.value)
-def create_user(email: str, full_name: str, password: str, tenant_slug: str | None, role: str) -> None:
+def create_user(
+    email: str, full_name: str, password: str, tenant_slug: str | None, role: str
+) -> None:
     """Create a user, optionally a member of one municipality."""
     if len(password) < 12:
         raise click.ClickException("password: must be at least 12 characters")
@@ -75,12 +88,16 @@ def create_user(email: str, full_name: str, password: str, tenant_slug: str | No
     with services_or_exit(settings) as services, runtime_sessions(services)() as session:
         try:
             with session.begin():
-                account = identity.create_user(session, email=email, full_name=full_name, password=password)
+                account = identity.create_user(
+                    session, email=email, full_name=full_name, password=password
+                )
                 if tenant_slug:
                     found = tenancy.get_tenant_by_slug(session, tenant_slug)
                     if found is None:
                         raise click.ClickException(f"tenant: no municipality at /t/{tenant_slug}/")
-                    identity.add_membership(session, user=account, tenant_id=found.id, role=Role(role))
+                    identity.add_membership(
+                        session, user=account, tenant_id=found.id, role=Role(role)
+                    )
         except (DomainError, ValueError) as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(f"created user {account.email}")

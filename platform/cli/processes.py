@@ -28,11 +28,22 @@ def _serve(settings: Settings, services: Services, host: str, port: int, workers
     if workers > 1:
         _export_for_children(services)
         uvicorn.run(
-            "saypro.platform.web.asgi:app_from_environment", factory=True, host=host, port=port,
-            workers=workers, log_config=None, proxy_headers=True,
+            "saypro.platform.web.asgi:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=None,
+            proxy_headers=True,
         )
     else:
-        uvicorn.run(create_app(settings, services), host=host, port=port, log_config=None, proxy_headers=True)
+        uvicorn.run(
+            create_app(settings, services),
+            host=host,
+            port=port,
+            log_config=None,
+            proxy_headers=True,
+        )
 
 
 @click.command()

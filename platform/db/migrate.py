@@ -10,7 +10,6 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, pool
 
 import saypro.migrations
-
 from saypro.platform.settings import DatabaseUrls
 
 MIGRATIONS_DIR = Path(saypro.migrations.__file__).resolve().parent

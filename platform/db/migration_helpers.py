@@ -31,24 +31,36 @@ def ensure_runtime_role() -> None:
     """Create (or tighten) the runtime role: may log in, owns nothing, cannot bypass RLS."""
     role = runtime_role()
     password = context.config.attributes.get("runtime_password")
+    attributes = "LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION"
     password_clause = ""
     if password:
         escaped = str(password).replace("'", "''")
         password_clause = f" PASSWORD '{escaped}'"
+    # Roles are cluster-wide: several databases may be migrated at once (test runs, one
+    # database per environment). A concurrent CREATE or ALTER of the same role by another
+    # migration applies the same attributes, so those races are tolerated, not fatal.
     op.execute(
         f"""
         DO $$
         BEGIN
-          IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
-            CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION{password_clause};
-          ELSE
-            ALTER ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE NOREPLICATION{password_clause};
-          END IF;
+          BEGIN
+            IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
+              CREATE ROLE {role} {attributes}{password_clause};
+            ELSE
+              ALTER ROLE {role} {attributes}{password_clause};
+            END IF;
+          EXCEPTION
+            WHEN duplicate_object OR unique_violation THEN NULL;  -- created concurrently
+            WHEN SQLSTATE 'XX000' THEN NULL;  -- "tuple concurrently updated": altered concurrently
+          END;
         END $$;
         """
     )
     op.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
-    op.execute(f"DO $$ BEGIN EXECUTE format('GRANT CONNECT ON DATABASE %I TO {role}', current_database()); END $$;")
+    op.execute(
+        "DO $$ BEGIN EXECUTE format('GRANT CONNECT ON DATABASE %I TO "
+        f"{role}', current_database()); END $$;"
+    )
 
 
 def revoke_runtime_role() -> None:
@@ -70,7 +82,8 @@ def enable_tenant_rls(table: str, privileges: str = "SELECT, INSERT, UPDATE, DEL
     op.execute(f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {name} FORCE ROW LEVEL SECURITY")
     op.execute(
-        f"CREATE POLICY {POLICY} ON {name} USING ({TENANT_PREDICATE}) WITH CHECK ({TENANT_PREDICATE})"
+        f"CREATE POLICY {POLICY} ON {name} "
+        f"USING ({TENANT_PREDICATE}) WITH CHECK ({TENANT_PREDICATE})"
     )
     grant(name, privileges)
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from litestar.di import NamedDependency
-
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, get, post
 from litestar.datastructures import State
-from litestar.enums import RequestEncodingType
-from litestar.params import URLEncodedBody, Body, FromQuery
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,7 +34,7 @@ def _safe_next(target: str) -> str:
 
 
 @get("/login", name="login", include_in_schema=False, **public())
-async def login_page(next: FromQuery[str] = "/") -> Template:  # noqa: A002 - the query parameter is "next"
+async def login_page(next: FromQuery[str] = "/") -> Template:
     return Template("login.html", context={"next": _safe_next(next), "error": None, "email": ""})
 
 
@@ -50,7 +48,11 @@ async def login(
     if user is None:
         return Template(
             "login.html",
-            context={"next": _safe_next(data.next), "error": "Email or password is incorrect.", "email": data.email},
+            context={
+                "next": _safe_next(data.next),
+                "error": "Email or password is incorrect.",
+                "email": data.email,
+            },
             status_code=400,
         )
     rotate_session(request)

@@ -25,7 +25,9 @@ PUBLIC_KEY = "public"
 SIGNED_IN = "account.self"
 
 
-def permission_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+def permission_guard(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
     required = handler.opt.get(PERMISSION_KEY)
     if handler.opt.get(PUBLIC_KEY):
         return

@@ -78,7 +78,9 @@ async def load_principal(session: AsyncSession, user_id: uuid.UUID) -> Principal
 
 async def is_member(session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID) -> bool:
     found = await session.scalar(
-        select(Membership.user_id).where(Membership.tenant_id == tenant_id, Membership.user_id == user_id)
+        select(Membership.user_id).where(
+            Membership.tenant_id == tenant_id, Membership.user_id == user_id
+        )
     )
     return found is not None
 

@@ -10,9 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.types.asgi_types import ScopeSession
-from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+from litestar.middleware.session.server_side import (
+    ServerSideSessionBackend,
+    ServerSideSessionConfig,
+)
 from litestar.types import Message
+from litestar.types.asgi_types import ScopeSession
 
 _ROTATE = "saypro.rotate_session"
 
@@ -28,16 +31,21 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         return fresh if isinstance(fresh, str) else super().get_session_id(connection)
 
     async def store_in_message(
-        self, scope_session: ScopeSession, message: Message, connection: ASGIConnection[Any, Any, Any, Any]
+        self,
+        scope_session: ScopeSession,
+        message: Message,
+        connection: ASGIConnection[Any, Any, Any, Any],
     ) -> None:
         if connection.scope.get(_ROTATE) is True:
             old = connection.cookies.get(self.config.key)
             if old:
-                await self.delete(old, store=self.config.get_store_from_app(connection.scope["app"]))
+                await self.delete(
+                    old, store=self.config.get_store_from_app(connection.scope["app"])
+                )
             connection.scope[_ROTATE] = self.generate_session_id()  # type: ignore[literal-required]
         await super().store_in_message(scope_session, message, connection)
 
 
 @dataclass
 class RotatingSessionConfig(ServerSideSessionConfig):
-    _backend_class = RotatingSessionBackend  # type: ignore[assignment]
+    _backend_class = RotatingSessionBackend

@@ -31,9 +31,7 @@ class OutboxMessage(Base):
     # The tenant the job runs for (None for platform jobs); the actor binds it.
     tenant_id: Mapped[uuid.UUID | None] = mapped_column()
     kwargs: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -18,6 +18,7 @@ def purge_sent_outbox(session: Session) -> None:
     """Delete relayed outbox rows older than the retention period (idempotent)."""
     session.execute(
         delete(OutboxMessage).where(
-            OutboxMessage.sent_at.is_not(None), OutboxMessage.sent_at < datetime.now(UTC) - SENT_RETENTION
+            OutboxMessage.sent_at.is_not(None),
+            OutboxMessage.sent_at < datetime.now(UTC) - SENT_RETENTION,
         )
     )

@@ -22,13 +22,15 @@ NAMESPACE = "saypro"
 
 
 def make_broker(redis_url: str, *, namespace: str = NAMESPACE) -> RedisBroker:
-    broker = RedisBroker(url=redis_url, namespace=namespace)
+    broker = RedisBroker(url=redis_url, namespace=namespace)  # type: ignore[no-untyped-call]
     for queue in {spec.queue for spec in registered_jobs().values()} | {"default"}:
         broker.declare_queue(queue)
     return broker
 
 
-def run_job(database: Database, spec: JobSpec, tenant_id: str | None, kwargs: dict[str, Any]) -> None:
+def run_job(
+    database: Database, spec: JobSpec, tenant_id: str | None, kwargs: dict[str, Any]
+) -> None:
     """Run one job in one transaction on a session bound to the message's tenant."""
     tenant = uuid.UUID(tenant_id) if tenant_id else None
     if spec.tenant_scoped and tenant is None:
@@ -41,7 +43,9 @@ def run_job(database: Database, spec: JobSpec, tenant_id: str | None, kwargs: di
         log.info("job.done")
 
 
-def declare_actors(broker: dramatiq.Broker, database: Database) -> dict[str, dramatiq.Actor[Any, Any]]:
+def declare_actors(
+    broker: dramatiq.Broker, database: Database
+) -> dict[str, dramatiq.Actor[Any, Any]]:
     """Create one dramatiq actor per registered job on ``broker``."""
     actors: dict[str, dramatiq.Actor[Any, Any]] = {}
     for spec in registered_jobs().values():

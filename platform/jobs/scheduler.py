@@ -51,7 +51,10 @@ def request_tick(database: Database, periodic: PeriodicJob, fired_at: datetime) 
         ).all()
         for tenant_id in tenant_ids:
             enqueue_sync(
-                session, spec.name, tenant_id=tenant_id, dedupe_key=f"{spec.name}:{tenant_id}:{stamp}"
+                session,
+                spec.name,
+                tenant_id=tenant_id,
+                dedupe_key=f"{spec.name}:{tenant_id}:{stamp}",
             )
         return len(tenant_ids)
 
@@ -82,8 +85,13 @@ class Scheduler:
         aps = BackgroundScheduler(timezone="UTC")
         for periodic in self.schedule:
             aps.add_job(
-                self._fire, periodic.trigger(), args=[periodic], id=periodic.job_name,
-                coalesce=True, max_instances=1, misfire_grace_time=300,
+                self._fire,
+                periodic.trigger(),
+                args=[periodic],
+                id=periodic.job_name,
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=300,
             )
         aps.start(paused=True)
         try:

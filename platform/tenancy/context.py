@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from litestar.params import FromPath
-
-from litestar.di import NamedDependency
-
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.db.tenancy import bind_tenant
@@ -29,7 +26,9 @@ class CurrentTenant:
     role: Role
 
 
-async def provide_tenant(tenant_slug: FromPath[str], request: Request[Any, Any, Any]) -> CurrentTenant:
+async def provide_tenant(
+    tenant_slug: FromPath[str], request: Request[Any, Any, Any]
+) -> CurrentTenant:
     user = request.scope.get("user")
     access = user.access(tenant_slug) if isinstance(user, Principal) else None
     if access is None:
@@ -40,7 +39,9 @@ async def provide_tenant(tenant_slug: FromPath[str], request: Request[Any, Any, 
     return CurrentTenant(id=access.tenant_id, slug=access.slug, name=access.name, role=access.role)
 
 
-async def provide_tenant_session(tenant: NamedDependency[CurrentTenant], raw_db_session: NamedDependency[AsyncSession]) -> AsyncSession:
+async def provide_tenant_session(
+    tenant: NamedDependency[CurrentTenant], raw_db_session: NamedDependency[AsyncSession]
+) -> AsyncSession:
     """The request's session, bound to the URL's tenant before any handler sees it."""
     await bind_tenant(raw_db_session, tenant.id)
     return raw_db_session

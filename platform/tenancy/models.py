@@ -40,9 +40,7 @@ class TenantStatus(enum.StrEnum):
 
 class Tenant(Timestamped, Base):
     __tablename__ = "tenants"
-    __table_args__ = (
-        CheckConstraint("slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'", name="slug_format"),
-    )
+    __table_args__ = (CheckConstraint("slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'", name="slug_format"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     slug: Mapped[str] = mapped_column(String(63), unique=True)
@@ -52,7 +50,11 @@ class Tenant(Timestamped, Base):
         Enum(Province, name="province", values_callable=lambda e: [m.value for m in e])
     )
     category: Mapped[MunicipalCategory] = mapped_column(
-        Enum(MunicipalCategory, name="municipal_category", values_callable=lambda e: [m.value for m in e])
+        Enum(
+            MunicipalCategory,
+            name="municipal_category",
+            values_callable=lambda e: [m.value for m in e],
+        )
     )
     status: Mapped[TenantStatus] = mapped_column(
         Enum(TenantStatus, name="tenant_status", values_callable=lambda e: [m.value for m in e]),

@@ -45,21 +45,32 @@ def create_tenant(
         raise InvalidInput("must look like WC044, KZN or DC43", field="demarcation_code")
     slug = (slug or slugify(name)).strip().lower()
     if not SLUG.match(slug):
-        raise InvalidInput("may hold only lowercase letters, digits and single hyphens", field="slug")
+        raise InvalidInput(
+            "may hold only lowercase letters, digits and single hyphens", field="slug"
+        )
     try:
         province_value = Province(province)
     except ValueError:
-        raise InvalidInput(f"must be one of {', '.join(p.value for p in Province)}", field="province") from None
+        raise InvalidInput(
+            f"must be one of {', '.join(p.value for p in Province)}", field="province"
+        ) from None
     try:
         category_value = MunicipalCategory(category)
     except ValueError:
         raise InvalidInput("must be A, B or C", field="category") from None
     if session.scalar(select(Tenant.id).where(func.upper(Tenant.demarcation_code) == code)):
-        raise Conflict(f"a municipality with demarcation code {code} is already registered", field="demarcation_code")
+        raise Conflict(
+            f"a municipality with demarcation code {code} is already registered",
+            field="demarcation_code",
+        )
     if session.scalar(select(Tenant.id).where(Tenant.slug == slug)):
         raise Conflict(f"the address /t/{slug} is taken", field="slug")
     tenant = Tenant(
-        name=name, slug=slug, demarcation_code=code, province=province_value, category=category_value
+        name=name,
+        slug=slug,
+        demarcation_code=code,
+        province=province_value,
+        category=category_value,
     )
     session.add(tenant)
     session.flush()

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
-from litestar import Litestar, Request, Router
+from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.connection import ASGIConnection
 from litestar.datastructures import ResponseHeader, State
 from litestar.di import Provide
-from litestar.connection import ASGIConnection
 from litestar.middleware import DefineMiddleware
+from litestar.middleware.session.server_side import ServerSideSessionBackend
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.security.session_auth import SessionAuth
 from litestar.static_files import create_static_files_router
 from litestar.stores.redis import RedisStore
@@ -58,7 +60,9 @@ SECURITY_HEADERS = [
 ]
 
 
-async def _retrieve_principal(session: dict[str, Any], connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+async def _retrieve_principal(
+    session: dict[str, Any], connection: ASGIConnection[Any, Any, Any, Any]
+) -> Principal | None:
     raw = session.get(identity_pages.SESSION_USER_KEY)
     if not isinstance(raw, str):
         return None
@@ -74,14 +78,19 @@ async def _retrieve_principal(session: dict[str, Any], connection: ASGIConnectio
 
 
 def _template_config(modules: tuple[Module, ...]) -> TemplateConfig[JinjaTemplateEngine]:
-    directories = [WEB_DIR / "templates", *[m.template_dir for m in modules if m.template_dir]]
+    directories: list[Path | PathLike[Any] | str] = [
+        WEB_DIR / "templates",
+        *[m.template_dir for m in modules if m.template_dir],
+    ]
     nav = [item for m in modules for item in m.nav]
 
     def register_globals(engine: JinjaTemplateEngine) -> None:
         engine.engine.globals["module_nav"] = nav
         engine.engine.globals["Permission"] = Permission
 
-    return TemplateConfig(directory=directories, engine=JinjaTemplateEngine, engine_callback=register_globals)
+    return TemplateConfig(
+        directory=directories, engine=JinjaTemplateEngine, engine_callback=register_globals
+    )
 
 
 def create_app(settings: Settings, services: Services) -> Litestar:
@@ -89,12 +98,15 @@ def create_app(settings: Settings, services: Services) -> Litestar:
     secret_key = settings.require_secret_key()
 
     async def on_startup(app: Litestar) -> None:
-        app.state.database = Database.connect(services.database.runtime, pool_size=settings.db_pool_size)
+        app.state.database = Database.connect(
+            services.database.runtime, pool_size=settings.db_pool_size
+        )
         app.state.redis = aioredis.Redis.from_url(services.redis_url)
         # Clients are bound to the event loop that runs the app, so they are made here.
         # (RedisStore.with_client() cannot open unix-socket URLs, hence our own client.)
         app.stores.register(
-            "sessions", RedisStore(app.state.redis, namespace="saypro-sessions", handle_client_shutdown=False),
+            "sessions",
+            RedisStore(app.state.redis, namespace="saypro-sessions", handle_client_shutdown=False),
             allow_override=True,
         )
 
@@ -102,7 +114,7 @@ def create_app(settings: Settings, services: Services) -> Litestar:
         await app.state.database.dispose()
         await app.state.redis.aclose()
 
-    session_auth = SessionAuth[Principal, RotatingSessionConfig](
+    session_auth = SessionAuth[Principal, ServerSideSessionBackend](
         retrieve_user_handler=_retrieve_principal,
         session_backend_config=RotatingSessionConfig(
             key=SESSION_COOKIE,
@@ -127,7 +139,11 @@ def create_app(settings: Settings, services: Services) -> Litestar:
         dependencies=TENANT_DEPENDENCIES,
     )
     static = create_static_files_router(
-        path="/static", directories=[WEB_DIR / "static"], name="static", include_in_schema=False, opt=public()["opt"]
+        path="/static",
+        directories=[WEB_DIR / "static"],
+        name="static",
+        include_in_schema=False,
+        opt=public()["opt"],
     )
     return Litestar(
         route_handlers=[

@@ -1,4 +1,5 @@
-"""ASGI entry point for process managers: ``uvicorn --factory saypro.platform.web.asgi:app_from_environment``.
+"""ASGI entry point for process managers:
+``uvicorn --factory saypro.platform.web.asgi:app_from_environment``.
 
 Reads the external servers from the environment (DATABASE_URL, REDIS_URL, …); the
 ``saypro serve`` command sets those for its workers when it started embedded servers.
@@ -21,6 +22,10 @@ def app_from_environment() -> Litestar:
     configure_logging(settings.log_level, settings.log_format)
     owner = settings.database_owner_url
     database = DatabaseUrls.from_url(
-        settings, settings.database_url.get_secret_value(), owner.get_secret_value() if owner else None
+        settings,
+        settings.database_url.get_secret_value(),
+        owner.get_secret_value() if owner else None,
     )
-    return create_app(settings, Services(database=database, redis_url=settings.redis_url.get_secret_value()))
+    return create_app(
+        settings, Services(database=database, redis_url=settings.redis_url.get_secret_value())
+    )

@@ -15,6 +15,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 import structlog
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 log = structlog.get_logger("saypro.access")
@@ -36,13 +37,14 @@ def current_request() -> RequestContext | None:
 
 
 class RequestContextMiddleware:
-    """Carries ``request_id`` (and later the tenant) into every log line, echoes it as ``X-Request-ID``, writes the access log."""
+    """Carries ``request_id`` (and later the tenant) into every log line, echoes it as
+    ``X-Request-ID`` and writes the access log."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         supplied = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
@@ -74,7 +76,9 @@ class RequestContextMiddleware:
             _current.reset(token)
 
 
-def add_request_context(_logger: object, _method: str, event: dict[str, object]) -> dict[str, object]:
+def add_request_context(
+    _logger: object, _method: str, event: dict[str, object]
+) -> dict[str, object]:
     """structlog processor: request id and tenant id of the request being served, if any.
 
     Read from the shared context object rather than bound context variables, because the

@@ -41,12 +41,19 @@ def field_errors(exc: ValidationException) -> list[dict[str, str]]:
     errors = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
-            errors.append({"field": str(item.get("key") or ""), "message": str(item.get("message", ""))})
+            errors.append(
+                {"field": str(item.get("key") or ""), "message": str(item.get("message", ""))}
+            )
     return errors
 
 
 def problem(status: int, detail: str, **extra: Any) -> Response[dict[str, Any]]:
-    body = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status, "detail": detail}
+    body = {
+        "type": "about:blank",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
     body.update(extra)
     return Response(body, status_code=status, media_type=PROBLEM_JSON)
 
@@ -69,7 +76,11 @@ def _describe(exc: Exception) -> tuple[int, str, dict[str, Any]]:
             return 422 if errors else 400, detail, {"errors": errors}
         return status, exc.detail or TITLES.get(status, "Error"), {}
     log.exception("unhandled_error", exc_info=exc)
-    return HTTP_500_INTERNAL_SERVER_ERROR, "Something went wrong on our side; it has been logged.", {}
+    return (
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "Something went wrong on our side; it has been logged.",
+        {},
+    )
 
 
 def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

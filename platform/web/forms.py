@@ -19,8 +19,16 @@ def clean_form(form: Mapping[str, Any], model: type[BaseModel]) -> dict[str, Any
             continue
         if isinstance(value, list):
             value = value[-1] if value else ""
-        if isinstance(value, str) and value.strip() == "" and not model.model_fields[name].is_required():
-            value = None if model.model_fields[name].default is None else model.model_fields[name].default
+        if (
+            isinstance(value, str)
+            and value.strip() == ""
+            and not model.model_fields[name].is_required()
+        ):
+            value = (
+                None
+                if model.model_fields[name].default is None
+                else model.model_fields[name].default
+            )
         cleaned[name] = value
     return cleaned
 

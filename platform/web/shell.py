@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from litestar.di import NamedDependency
-
 from litestar import get
+from litestar.di import NamedDependency
 from litestar.response import Template
 
 from saypro.platform.identity.guards import requires

@@ -9,12 +9,11 @@ A failing commit therefore becomes a 500 problem response, never a reported succ
 
 from __future__ import annotations
 
-from litestar.di import NamedDependency
-
 from collections.abc import AsyncGenerator
 
 from litestar import Response
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.db.engine import Database

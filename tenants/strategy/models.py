@@ -74,7 +74,9 @@ class Objective(TenantScoped, Base):
             "target_date IS NULL OR start_date IS NULL OR target_date >= start_date",
             name="dates_in_order",
         ),
-        CheckConstraint("progress IS NULL OR (progress >= 0 AND progress <= 100)", name="progress_range"),
+        CheckConstraint(
+            "progress IS NULL OR (progress >= 0 AND progress <= 100)", name="progress_range"
+        ),
     )
 
     code: Mapped[str] = mapped_column(String(20))

@@ -19,7 +19,13 @@ module = Module(
     api_handlers=[ObjectiveApi],
     page_handlers=[ObjectivePages],
     template_dir=Path(__file__).parent / "templates",
-    nav=[NavItem(label="Strategic objectives", route_name="strategy:objectives", permission=Permission.STRATEGY_READ)],
+    nav=[
+        NavItem(
+            label="Strategic objectives",
+            route_name="strategy:objectives",
+            permission=Permission.STRATEGY_READ,
+        )
+    ],
     periodic_jobs=[PeriodicJob(job_name=RECOMPUTE_ALL_JOB, cron="30 1 * * *")],
     seed_workspace=seed_workspace,
     seed_demo=seed_demo,

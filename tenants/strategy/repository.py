@@ -40,13 +40,14 @@ class ObjectiveRepository:
 
     async def code_taken(self, code: str, *, excluding: uuid.UUID | None = None) -> bool:
         statement = select(Objective.id).where(
-            Objective.tenant_id == require_tenant(self.session), func.lower(Objective.code) == code.lower()
+            Objective.tenant_id == require_tenant(self.session),
+            func.lower(Objective.code) == code.lower(),
         )
         if excluding is not None:
             statement = statement.where(Objective.id != excluding)
         return await self.session.scalar(statement.limit(1)) is not None
 
-    def _filtered(self, filters: ObjectiveFilters) -> Select[tuple[Objective]]:
+    def _filtered(self, filters: ObjectiveFilters) -> Select[Objective]:
         statement = select(Objective).where(Objective.tenant_id == require_tenant(self.session))
         if filters.status is not None:
             statement = statement.where(Objective.status == filters.status)
@@ -55,7 +56,9 @@ class ObjectiveRepository:
         if filters.search:
             escaped = filters.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             pattern = f"%{escaped}%"
-            statement = statement.where(or_(Objective.title.ilike(pattern), Objective.code.ilike(pattern)))
+            statement = statement.where(
+                or_(Objective.title.ilike(pattern), Objective.code.ilike(pattern))
+            )
         return statement
 
     async def list(
@@ -63,7 +66,9 @@ class ObjectiveRepository:
     ) -> tuple[Sequence[Objective], int]:
         statement = self._filtered(filters)
         total = await self.session.scalar(select(func.count()).select_from(statement.subquery()))
-        rows = await self.session.scalars(statement.order_by(Objective.code, Objective.id).limit(limit).offset(offset))
+        rows = await self.session.scalars(
+            statement.order_by(Objective.code, Objective.id).limit(limit).offset(offset)
+        )
         return rows.all(), int(total or 0)
 
 

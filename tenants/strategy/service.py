@@ -13,11 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from saypro.platform.db.tenancy import require_tenant
-from saypro.platform.errors import Conflict, InvalidInput, NotFound
+from saypro.platform.errors import Conflict, InvalidInput
 from saypro.platform.identity.service import is_member
 from saypro.platform.jobs.registry import enqueue
 from saypro.tenants.strategy.models import Initiative, InitiativeStatus, Objective
-from saypro.tenants.strategy.repository import InitiativeRepository, ObjectiveFilters, ObjectiveRepository
+from saypro.tenants.strategy.repository import (
+    InitiativeRepository,
+    ObjectiveFilters,
+    ObjectiveRepository,
+)
 from saypro.tenants.strategy.schemas import (
     InitiativeCreate,
     InitiativeUpdate,
@@ -57,7 +61,9 @@ async def create_objective(session: AsyncSession, data: ObjectiveCreate) -> Obje
     return objective
 
 
-async def update_objective(session: AsyncSession, objective_id: uuid.UUID, data: ObjectiveUpdate) -> Objective:
+async def update_objective(
+    session: AsyncSession, objective_id: uuid.UUID, data: ObjectiveUpdate
+) -> Objective:
     repository = ObjectiveRepository(session)
     objective = await repository.get(objective_id, with_initiatives=True)
     changes = data.model_dump(exclude_unset=True)
@@ -89,7 +95,9 @@ async def _request_recompute(session: AsyncSession, objective: Objective) -> Non
     await enqueue(session, RECOMPUTE_JOB, objective_id=str(objective.id))
 
 
-async def add_initiative(session: AsyncSession, objective_id: uuid.UUID, data: InitiativeCreate) -> Initiative:
+async def add_initiative(
+    session: AsyncSession, objective_id: uuid.UUID, data: InitiativeCreate
+) -> Initiative:
     objective = await ObjectiveRepository(session).get(objective_id)
     await _check_owner(session, data.owner_id)
     initiative = Initiative(objective_id=objective.id, **data.model_dump())
@@ -116,7 +124,9 @@ async def update_initiative(
     return initiative
 
 
-async def delete_initiative(session: AsyncSession, objective_id: uuid.UUID, initiative_id: uuid.UUID) -> None:
+async def delete_initiative(
+    session: AsyncSession, objective_id: uuid.UUID, initiative_id: uuid.UUID
+) -> None:
     initiative = await InitiativeRepository(session).get(objective_id, initiative_id)
     await session.delete(initiative)
     await _request_recompute(session, await ObjectiveRepository(session).get(objective_id))
@@ -159,8 +169,6 @@ def recompute_progress(session: Session, objective_id: uuid.UUID) -> Objective |
     objective.progress = progress
     objective.progress_updated_at = computed_at
     return objective
-
-
 
 
 def stale_objective_ids(session: Session) -> list[uuid.UUID]:

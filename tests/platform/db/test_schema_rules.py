@@ -20,13 +20,19 @@ def owner_connection(db_urls: DatabaseUrls) -> Iterator[Connection]:
     engine.dispose()
 
 
-def test_every_table_follows_the_tenant_isolation_rules(owner_connection: Connection, db_urls: DatabaseUrls) -> None:
+def test_every_table_follows_the_tenant_isolation_rules(
+    owner_connection: Connection, db_urls: DatabaseUrls
+) -> None:
     assert tenant_isolation_problems(owner_connection, db_urls.runtime_role) == []
 
 
 def test_declared_platform_wide_tables_exist(owner_connection: Connection) -> None:
-    tables = set(owner_connection.execute(text("select tablename from pg_tables where schemaname = 'public'")).scalars())
-    assert PLATFORM_WIDE_TABLES <= tables
+    tables = set(
+        owner_connection.execute(
+            text("select tablename from pg_tables where schemaname = 'public'")
+        ).scalars()
+    )
+    assert tables >= PLATFORM_WIDE_TABLES
 
 
 def test_there_are_tenant_tables_to_check(owner_connection: Connection) -> None:
@@ -39,8 +45,10 @@ def test_there_are_tenant_tables_to_check(owner_connection: Connection) -> None:
 @pytest.mark.parametrize(
     ("ddl", "expected"),
     [
-        ("create table bad_no_rls (tenant_id uuid not null, id uuid not null, primary key (tenant_id, id))",
-         "row-level security not enabled"),
+        (
+            "create table bad_no_rls (tenant_id uuid not null, id uuid not null, primary key (tenant_id, id))",
+            "row-level security not enabled",
+        ),
         ("create table bad_pk (tenant_id uuid not null, id uuid primary key)", "primary key"),
         ("create table bad_neither (id uuid primary key)", "neither tenant-owned"),
         (
@@ -70,7 +78,9 @@ def test_the_check_catches_a_table_that_breaks_the_rules(
 ) -> None:
     with owner_connection.begin() as transaction:
         if "strategy_objectives_ids" in ddl:
-            owner_connection.execute(text("create table strategy_objectives_ids (id uuid primary key)"))
+            owner_connection.execute(
+                text("create table strategy_objectives_ids (id uuid primary key)")
+            )
         for statement in ddl.split(";"):
             owner_connection.execute(text(statement))
         problems = tenant_isolation_problems(owner_connection, db_urls.runtime_role)

@@ -20,7 +20,12 @@ from saypro.platform.web.app import create_app
 from tests.conftest import BASE_URL, csrf_token, login
 from tests.factories import PASSWORD, TenantRef, UserRef, make_tenant, make_user
 
-NOT_FOUND = {"type": "about:blank", "title": "Not Found", "status": 404, "detail": "The requested resource was not found."}
+NOT_FOUND = {
+    "type": "about:blank",
+    "title": "Not Found",
+    "status": 404,
+    "detail": "The requested resource was not found.",
+}
 
 
 def test_healthz_and_readyz(client: TestClient[Any]) -> None:
@@ -30,7 +35,9 @@ def test_healthz_and_readyz(client: TestClient[Any]) -> None:
     assert ready.json()["checks"] == {"database": "ok", "redis": "ok"}
 
 
-def test_readyz_answers_503_when_redis_is_unreachable(settings: Settings, services: Services) -> None:
+def test_readyz_answers_503_when_redis_is_unreachable(
+    settings: Settings, services: Services
+) -> None:
     broken = Services(database=services.database, redis_url="redis://127.0.0.1:1/0")
     with TestClient(create_app(settings, broken), base_url=BASE_URL) as client:
         response = client.get("/readyz")
@@ -39,7 +46,9 @@ def test_readyz_answers_503_when_redis_is_unreachable(settings: Settings, servic
     assert response.json()["checks"]["redis"].startswith("unavailable")
 
 
-def test_pages_redirect_to_login_and_api_answers_401(client: TestClient[Any], tenant_a: TenantRef) -> None:
+def test_pages_redirect_to_login_and_api_answers_401(
+    client: TestClient[Any], tenant_a: TenantRef
+) -> None:
     page = client.get(f"/t/{tenant_a.slug}/objectives/", follow_redirects=False)
     assert page.status_code in (302, 303)
     assert page.headers["location"].startswith("/login")
@@ -48,12 +57,16 @@ def test_pages_redirect_to_login_and_api_answers_401(client: TestClient[Any], te
     assert api.headers["content-type"].startswith("application/problem+json")
 
 
-def test_every_404_looks_the_same(client_a: TestClient[Any], tenant_a: TenantRef, tenant_b: TenantRef, database: Database) -> None:
+def test_every_404_looks_the_same(
+    client_a: TestClient[Any], tenant_a: TenantRef, tenant_b: TenantRef, database: Database
+) -> None:
     other = make_user(database, (tenant_b, Role.EDITOR))
     foreign = TestClient(client_a.app, base_url=BASE_URL)
     with foreign:
         login(foreign, other)
-        b_objective = foreign.post(f"/api/v1/t/{tenant_b.slug}/objectives", json={"code": "B1", "title": "Beta only"})
+        b_objective = foreign.post(
+            f"/api/v1/t/{tenant_b.slug}/objectives", json={"code": "B1", "title": "Beta only"}
+        )
         assert b_objective.status_code == 201
     urls = [
         "/api/v1/t/no-such-municipality/objectives",  # unknown tenant
@@ -67,7 +80,9 @@ def test_every_404_looks_the_same(client_a: TestClient[Any], tenant_a: TenantRef
         assert (response.status_code, response.json()) == (404, NOT_FOUND), url
 
 
-def test_validation_errors_name_the_field_and_write_nothing(client_a: TestClient[Any], tenant_a: TenantRef) -> None:
+def test_validation_errors_name_the_field_and_write_nothing(
+    client_a: TestClient[Any], tenant_a: TenantRef
+) -> None:
     base = f"/api/v1/t/{tenant_a.slug}/objectives"
     response = client_a.post(base, json={"code": "SO1", "title": ""})
     assert response.status_code in (400, 422)
@@ -78,7 +93,9 @@ def test_validation_errors_name_the_field_and_write_nothing(client_a: TestClient
     assert client_a.get(base).json()["total"] == 0
 
 
-def test_viewer_may_read_but_not_write(client: TestClient[Any], database: Database, tenant_a: TenantRef) -> None:
+def test_viewer_may_read_but_not_write(
+    client: TestClient[Any], database: Database, tenant_a: TenantRef
+) -> None:
     viewer = make_user(database, (tenant_a, Role.VIEWER))
     login(client, viewer)
     base = f"/api/v1/t/{tenant_a.slug}/objectives"
@@ -88,23 +105,32 @@ def test_viewer_may_read_but_not_write(client: TestClient[Any], database: Databa
     assert client.get(base).json()["total"] == 0
 
 
-def test_unsafe_requests_need_the_csrf_token(client_a: TestClient[Any], tenant_a: TenantRef) -> None:
+def test_unsafe_requests_need_the_csrf_token(
+    client_a: TestClient[Any], tenant_a: TenantRef
+) -> None:
     token = client_a.headers.pop("x-csrftoken")
-    refused = client_a.post(f"/api/v1/t/{tenant_a.slug}/objectives", json={"code": "SO1", "title": "No token"})
+    refused = client_a.post(
+        f"/api/v1/t/{tenant_a.slug}/objectives", json={"code": "SO1", "title": "No token"}
+    )
     assert refused.status_code == 403
     client_a.headers["x-csrftoken"] = token
     assert client_a.get(f"/api/v1/t/{tenant_a.slug}/objectives").json()["total"] == 0
 
 
-def test_wrong_password_is_refused_with_a_message(client: TestClient[Any], editor_a: UserRef) -> None:
+def test_wrong_password_is_refused_with_a_message(
+    client: TestClient[Any], editor_a: UserRef
+) -> None:
     response = client.post(
-        "/login", data={"email": editor_a.email, "password": "wrong", "_csrf_token": csrf_token(client)}
+        "/login",
+        data={"email": editor_a.email, "password": "wrong", "_csrf_token": csrf_token(client)},
     )
     assert response.status_code == 400
     assert "Email or password is incorrect" in response.text
 
 
-def test_login_rotates_the_session_and_logout_ends_it(client: TestClient[Any], editor_a: UserRef, tenant_a: TenantRef) -> None:
+def test_login_rotates_the_session_and_logout_ends_it(
+    client: TestClient[Any], editor_a: UserRef, tenant_a: TenantRef
+) -> None:
     from saypro.platform.web.app import SESSION_COOKIE
 
     client.get("/login")
@@ -116,7 +142,9 @@ def test_login_rotates_the_session_and_logout_ends_it(client: TestClient[Any], e
     assert client.get(f"/t/{tenant_a.slug}/", follow_redirects=False).status_code in (302, 303)
 
 
-def test_tenant_switcher_lists_every_membership(client: TestClient[Any], database: Database) -> None:
+def test_tenant_switcher_lists_every_membership(
+    client: TestClient[Any], database: Database
+) -> None:
     first, second = make_tenant(database), make_tenant(database)
     user = make_user(database, (first, Role.VIEWER), (second, Role.EDITOR))
     login(client, user)
@@ -127,7 +155,9 @@ def test_tenant_switcher_lists_every_membership(client: TestClient[Any], databas
     assert f"/t/{first.slug}/" in workspace.text
 
 
-def test_single_membership_goes_straight_to_the_workspace(client_a: TestClient[Any], tenant_a: TenantRef) -> None:
+def test_single_membership_goes_straight_to_the_workspace(
+    client_a: TestClient[Any], tenant_a: TenantRef
+) -> None:
     response = client_a.get("/", follow_redirects=False)
     assert response.headers["location"] == f"/t/{tenant_a.slug}/"
 
@@ -147,11 +177,17 @@ def test_logs_are_json_with_request_and_tenant_id(
 ) -> None:
     configure_logging("INFO", "json")
     capsys.readouterr()
-    client_a.get(f"/api/v1/t/{tenant_a.slug}/objectives", headers={"x-request-id": "trace-abcdef12"})
+    client_a.get(
+        f"/api/v1/t/{tenant_a.slug}/objectives", headers={"x-request-id": "trace-abcdef12"}
+    )
     captured = capsys.readouterr().err
     configure_logging("WARNING", "json")
     lines = [json.loads(line) for line in captured.splitlines() if line.startswith("{")]
-    access = [line for line in lines if line.get("event") == "request" and line.get("request_id") == "trace-abcdef12"]
+    access = [
+        line
+        for line in lines
+        if line.get("event") == "request" and line.get("request_id") == "trace-abcdef12"
+    ]
     assert access, lines
     assert access[0]["tenant_id"] == str(tenant_a.id)
     assert access[0]["status"] == 200
@@ -182,7 +218,9 @@ def test_every_route_declares_a_permission_or_is_public(app: Litestar) -> None:
     assert undeclared == []
 
 
-def test_a_route_without_a_permission_is_denied(settings: Settings, services: Services, editor_a: UserRef) -> None:
+def test_a_route_without_a_permission_is_denied(
+    settings: Settings, services: Services, editor_a: UserRef
+) -> None:
     from litestar import get
 
     @get("/undeclared")
