@@ -8,7 +8,12 @@ root and are installed as ``saypro.platform``, ``saypro.tenants``, ``saypro.bill
 
 from setuptools import find_namespace_packages, setup
 
-ROOTS = {"platform": "platform", "tenants": "tenants", "billing": "billing", "migrations": "migrations"}
+ROOTS = {
+    "platform": "platform",
+    "tenants": "tenants",
+    "billing": "billing",
+    "migrations": "migrations",
+}
 
 package_dir: dict[str, str] = {}
 packages: list[str] = []

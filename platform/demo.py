@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -69,8 +70,13 @@ class DemoLogin:
     email: str
 
 
-def seed_demo(session: Session) -> list[DemoLogin]:
-    """Create the demo data once; on later runs only list the logins."""
+def seed_demo(
+    session: Session, progress: Callable[[str], None] = lambda _step: None
+) -> list[DemoLogin]:
+    """Create the demo data once; on later runs only list the logins.
+
+    ``progress`` is called once per municipality seeded, with its name.
+    """
     logins: list[DemoLogin] = []
     consultant_email, consultant_name = CONSULTANT
     existing = tenancy.get_tenant_by_slug(session, MUNICIPALITIES[0].slug)
@@ -105,6 +111,7 @@ def seed_demo(session: Session) -> list[DemoLogin]:
             for module in load_modules():
                 if module.seed_demo is not None:
                     module.seed_demo(session, users)
+            progress(spec.name)
         bind_tenant_sync(session, None)
     for spec in MUNICIPALITIES:
         for role, local, _name in spec.people:

@@ -10,7 +10,7 @@ import uvicorn
 from saypro.platform.cli.admin import runtime_sessions
 from saypro.platform.cli.common import services_or_exit, settings_or_exit, wait_for_signal
 from saypro.platform.db import migrate
-from saypro.platform.demo import DEMO_PASSWORD, seed_demo
+from saypro.platform.demo import DEMO_PASSWORD, MUNICIPALITIES, seed_demo
 from saypro.platform.runtime import start_scheduler, start_worker
 from saypro.platform.services import Services
 from saypro.platform.settings import Settings
@@ -95,8 +95,14 @@ def demo(host: str, port: int) -> None:
     with services_or_exit(settings) as services:
         click.echo("migrating the database…")
         migrate.upgrade(services.database)
-        with runtime_sessions(services)() as session, session.begin():
-            logins = seed_demo(session)
+        with (
+            click.progressbar(
+                length=len(MUNICIPALITIES), label="seeding demo municipalities"
+            ) as bar,
+            runtime_sessions(services)() as session,
+            session.begin(),
+        ):
+            logins = seed_demo(session, progress=lambda _name: bar.update(1))
         worker_threads, _database = start_worker(services, threads=2)
         scheduler_thread = start_scheduler(services)
         try:
