@@ -12,7 +12,7 @@ import redis
 from saypro.platform.db.engine import Database
 from saypro.platform.jobs import platform_jobs as _platform_jobs  # noqa: F401 - registers jobs
 from saypro.platform.jobs.relay import run_relay
-from saypro.platform.jobs.runtime import declare_actors, make_broker
+from saypro.platform.jobs.runtime import NAMESPACE, declare_actors, make_broker
 from saypro.platform.jobs.scheduler import PeriodicJob, Scheduler
 from saypro.platform.modules import load_modules
 from saypro.platform.services import Services
@@ -35,11 +35,17 @@ class Background:
             stop()
 
 
-def start_worker(services: Services, *, threads: int = 4) -> tuple[Background, Database]:
-    """Start dramatiq worker threads and the outbox relay in this process."""
+def start_worker(
+    services: Services, *, threads: int = 4, namespace: str = NAMESPACE
+) -> tuple[Background, Database]:
+    """Start dramatiq worker threads and the outbox relay in this process.
+
+    ``namespace`` prefixes the Redis keys, so separate deployments (or test sessions)
+    sharing one Redis never take each other's messages.
+    """
     load_modules()  # registers every module's jobs
     database = Database.connect(services.database.runtime, pool_size=threads)
-    broker = make_broker(services.redis_url)
+    broker = make_broker(services.redis_url, namespace=namespace)
     dramatiq.set_broker(broker)
     declare_actors(broker, database)
     worker = dramatiq.Worker(broker, worker_threads=threads)
