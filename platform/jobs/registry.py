@@ -96,12 +96,16 @@ def enqueue_sync(
     tenant_id: uuid.UUID | None = None,
     dedupe_key: str | None = None,
     **kwargs: Any,
-) -> None:
-    """Request a job in the caller's transaction (sync sessions: jobs, CLI, scheduler)."""
+) -> bool:
+    """Request a job in the caller's transaction (sync sessions: jobs, CLI, scheduler).
+
+    Returns False when a job with the same ``dedupe_key`` was already requested.
+    """
     values = _outbox_values(name, tenant_id or bound_tenant(session), kwargs, dedupe_key)
     statement = insert(OutboxMessage).values(**values).on_conflict_do_nothing()
-    session.execute(statement)
+    inserted = getattr(session.execute(statement), "rowcount", 1) == 1
     session.execute(text(f"select pg_notify('{NOTIFY_CHANNEL}', '')"))
+    return inserted
 
 
 async def enqueue(

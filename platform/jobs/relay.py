@@ -12,6 +12,7 @@ import threading
 from datetime import UTC, datetime
 
 import dramatiq
+import psycopg
 import structlog
 from sqlalchemy import select
 
@@ -60,25 +61,43 @@ def relay_batch(database: Database, broker: dramatiq.Broker, *, limit: int = 100
     return sent
 
 
+def _listen(database: Database) -> psycopg.Connection[tuple[object, ...]]:
+    """A dedicated autocommit connection LISTENing for outbox commits.
+
+    Never borrowed from the engine's pool: a pooled connection left in autocommit and
+    LISTEN mode would break the transactions (and the tenant binding) of its next user.
+    """
+    url = database.sync_engine.url.set(drivername="postgresql")
+    connection = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+    connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
+    return connection
+
+
 def run_relay(
     database: Database, broker: dramatiq.Broker, stop: threading.Event, *, idle_wait: float = 1.0
 ) -> None:
-    """Relay until ``stop`` is set; wakes on NOTIFY from committing transactions."""
-    listener = database.sync_engine.raw_connection()
+    """Relay until ``stop`` is set; wakes on NOTIFY from committing transactions.
+
+    Any failure (Redis, the database, the LISTEN connection) is logged and retried after
+    ``idle_wait``; the loop itself only ends when ``stop`` is set.
+    """
+    listener: psycopg.Connection[tuple[object, ...]] | None = None
     try:
-        driver_connection = listener.driver_connection
-        assert driver_connection is not None
-        driver_connection.autocommit = True
-        driver_connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
         while not stop.is_set():
             try:
                 while relay_batch(database, broker) and not stop.is_set():
                     pass
+                if listener is None or listener.closed:
+                    listener = _listen(database)
+                # Sleep until a transaction that wrote to the outbox commits, or time out.
+                for _ in listener.notifies(timeout=idle_wait, stop_after=1):
+                    pass
             except Exception:
                 log.exception("outbox.relay_error")
+                if listener is not None:
+                    listener.close()
+                    listener = None
                 stop.wait(idle_wait)
-            # Sleep until a transaction that wrote to the outbox commits, or time out.
-            for _ in driver_connection.notifies(timeout=idle_wait, stop_after=1):
-                pass
     finally:
-        listener.close()
+        if listener is not None:
+            listener.close()

@@ -8,10 +8,11 @@ request a tick once.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import redis
 import structlog
@@ -25,6 +26,7 @@ from saypro.platform.tenancy.models import Tenant, TenantStatus
 
 log = structlog.get_logger(__name__)
 LEADER_KEY = "saypro:scheduler:leader"
+MISFIRE_GRACE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -37,26 +39,38 @@ class PeriodicJob:
     def trigger(self) -> CronTrigger:
         return CronTrigger.from_crontab(self.cron, timezone="UTC")
 
+    def scheduled_time(self, now: datetime, grace: timedelta = MISFIRE_GRACE) -> datetime:
+        """The scheduled fire time a run at ``now`` belongs to (the latest one not after
+        ``now`` within the grace period), so a tick run late is still the same tick."""
+        trigger = self.trigger()
+        latest: datetime | None = None
+        fire = trigger.get_next_fire_time(None, now - grace)
+        while fire is not None and fire <= now:
+            latest = fire
+            fire = trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
+        return latest or now
+
 
 def request_tick(database: Database, periodic: PeriodicJob, fired_at: datetime) -> int:
-    """Write the outbox rows for one tick; returns how many jobs were requested."""
+    """Write the outbox rows for one tick; returns how many were new (not already requested)."""
     spec = get_job(periodic.job_name)
-    stamp = fired_at.strftime("%Y%m%dT%H%M")
+    # The key names the instant (UTC), whatever the caller's time zone.
+    stamp = fired_at.astimezone(UTC).strftime("%Y%m%dT%H%M")
     with database.sync_sessions() as session, session.begin():
         if not spec.tenant_scoped:
-            enqueue_sync(session, spec.name, dedupe_key=f"{spec.name}:-:{stamp}")
-            return 1
+            return int(enqueue_sync(session, spec.name, dedupe_key=f"{spec.name}:-:{stamp}"))
         tenant_ids = session.scalars(
             select(Tenant.id).where(Tenant.status != TenantStatus.CLOSED).order_by(Tenant.id)
         ).all()
-        for tenant_id in tenant_ids:
+        return sum(
             enqueue_sync(
                 session,
                 spec.name,
                 tenant_id=tenant_id,
                 dedupe_key=f"{spec.name}:{tenant_id}:{stamp}",
             )
-        return len(tenant_ids)
+            for tenant_id in tenant_ids
+        )
 
 
 class Scheduler:
@@ -77,7 +91,7 @@ class Scheduler:
     def _fire(self, periodic: PeriodicJob) -> None:
         if not self.is_leader.is_set():
             return
-        fired_at = datetime.now().astimezone()
+        fired_at = periodic.scheduled_time(datetime.now(UTC))
         count = request_tick(self.database, periodic, fired_at)
         log.info("scheduler.tick", job=periodic.job_name, requested=count)
 
@@ -91,7 +105,7 @@ class Scheduler:
                 id=periodic.job_name,
                 coalesce=True,
                 max_instances=1,
-                misfire_grace_time=300,
+                misfire_grace_time=int(MISFIRE_GRACE.total_seconds()),
             )
         aps.start(paused=True)
         try:
@@ -101,7 +115,8 @@ class Scheduler:
         finally:
             aps.shutdown(wait=False)
             if self.is_leader.is_set():
-                self.lock.release()
+                with contextlib.suppress(redis.RedisError):  # the lock may have expired
+                    self.lock.release()
 
     def _keep_leadership(self, aps: BackgroundScheduler) -> None:
         try:
