@@ -31,7 +31,9 @@ class UserRef:
 
 def make_tenant(database: Database, *, seed: bool = False, name: str | None = None) -> TenantRef:
     suffix = secrets.token_hex(4)
-    code = "".join(secrets.choice(string.ascii_uppercase) for _ in range(3)) + str(secrets.randbelow(1000))
+    code = "".join(secrets.choice(string.ascii_uppercase) for _ in range(3)) + str(
+        secrets.randbelow(1000)
+    )
     with database.sync_sessions() as session, session.begin():
         tenant = tenancy.create_tenant(
             session,
@@ -45,7 +47,9 @@ def make_tenant(database: Database, *, seed: bool = False, name: str | None = No
         return TenantRef(tenant.id, tenant.slug, tenant.name)
 
 
-def make_user(database: Database, *memberships: tuple[TenantRef, Role], name: str = "Test User") -> UserRef:
+def make_user(
+    database: Database, *memberships: tuple[TenantRef, Role], name: str = "Test User"
+) -> UserRef:
     email = f"user-{secrets.token_hex(5)}@example.org"
     with database.sync_sessions() as session, session.begin():
         bind_tenant_sync(session, None)

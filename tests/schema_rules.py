@@ -36,7 +36,9 @@ def tenant_isolation_problems(conn: Connection, runtime_role: str) -> list[str]:
         if name in PLATFORM_WIDE_TABLES:
             continue
         if not has_tenant:
-            problems.append(f"{name}: neither tenant-owned (no tenant_id) nor declared platform-wide")
+            problems.append(
+                f"{name}: neither tenant-owned (no tenant_id) nor declared platform-wide"
+            )
             continue
         if not rls:
             problems.append(f"{name}: row-level security not enabled")
@@ -50,14 +52,22 @@ def tenant_isolation_problems(conn: Connection, runtime_role: str) -> list[str]:
             {"oid": oid},
         ).all()
         good = [
-            p for p in policies
-            if p[0] == "*" and p[1] and p[2] and p[3]
+            p
+            for p in policies
+            if p[0] == "*"
+            and p[1]
+            and p[2]
+            and p[3]
             and all("tenant_id" in e and "app.tenant_id" in e for e in (p[2], p[3]))
         ]
         if len(good) != 1 or len(policies) != 1:
-            problems.append(f"{name}: needs exactly one policy FOR ALL with USING and WITH CHECK on app.tenant_id")
+            problems.append(
+                f"{name}: needs exactly one policy FOR ALL with USING and WITH CHECK on app.tenant_id"
+            )
         for conname, contype, conkey, confrelid, confkey in conn.execute(
-            text("select conname, contype, conkey, confrelid, confkey from pg_constraint where conrelid = :oid"),
+            text(
+                "select conname, contype, conkey, confrelid, confkey from pg_constraint where conrelid = :oid"
+            ),
             {"oid": oid},
         ).all():
             columns = _columns(conn, oid, list(conkey or []))
@@ -69,13 +79,17 @@ def tenant_isolation_problems(conn: Connection, runtime_role: str) -> list[str]:
                 problems.append(f"{name}: unique constraint {conname} {columns} lacks tenant_id")
             if contype == "f":
                 target_has_tenant = conn.execute(
-                    text("select exists (select 1 from pg_attribute where attrelid = :r and attname = 'tenant_id')"),
+                    text(
+                        "select exists (select 1 from pg_attribute where attrelid = :r and attname = 'tenant_id')"
+                    ),
                     {"r": confrelid},
                 ).scalar_one()
                 target_columns = _columns(conn, confrelid, list(confkey or []))
                 pairs = dict(zip(columns, target_columns, strict=True))
                 if target_has_tenant and pairs.get("tenant_id") != "tenant_id":
-                    problems.append(f"{name}: foreign key {conname} to a tenant table does not match on tenant_id")
+                    problems.append(
+                        f"{name}: foreign key {conname} to a tenant table does not match on tenant_id"
+                    )
         for index_name, first_column in conn.execute(
             text(
                 "select ic.relname, a.attname from pg_index i join pg_class ic on ic.oid = i.indexrelid "
@@ -93,7 +107,10 @@ def tenant_isolation_problems(conn: Connection, runtime_role: str) -> list[str]:
 def runtime_role_problems(conn: Connection, role: str) -> list[str]:
     problems: list[str] = []
     row = conn.execute(
-        text("select rolsuper, rolbypassrls, rolcreaterole, rolcreatedb from pg_roles where rolname = :r"), {"r": role}
+        text(
+            "select rolsuper, rolbypassrls, rolcreaterole, rolcreatedb from pg_roles where rolname = :r"
+        ),
+        {"r": role},
     ).one_or_none()
     if row is None:
         return [f"runtime role {role} does not exist"]
@@ -101,12 +118,20 @@ def runtime_role_problems(conn: Connection, role: str) -> list[str]:
         problems.append(f"runtime role {role} is superuser or can bypass row-level security")
     if row[2] or row[3]:
         problems.append(f"runtime role {role} can create roles or databases")
-    owned = conn.execute(
-        text("select c.relname from pg_class c join pg_roles r on r.oid = c.relowner where r.rolname = :r"),
-        {"r": role},
-    ).scalars().all()
+    owned = (
+        conn.execute(
+            text(
+                "select c.relname from pg_class c join pg_roles r on r.oid = c.relowner where r.rolname = :r"
+            ),
+            {"r": role},
+        )
+        .scalars()
+        .all()
+    )
     if owned:
         problems.append(f"runtime role {role} owns {sorted(owned)}")
-    if conn.execute(text("select has_schema_privilege(:r, 'public', 'CREATE')"), {"r": role}).scalar_one():
+    if conn.execute(
+        text("select has_schema_privilege(:r, 'public', 'CREATE')"), {"r": role}
+    ).scalar_one():
         problems.append(f"runtime role {role} may create objects in schema public")
     return problems

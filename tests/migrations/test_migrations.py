@@ -17,7 +17,11 @@ from tests.schema_rules import tenant_isolation_problems
 def _tables(urls: DatabaseUrls) -> set[str]:
     engine = create_engine(urls.owner, poolclass=pool.NullPool)
     with engine.connect() as conn:
-        names = set(conn.execute(text("select tablename from pg_tables where schemaname = 'public'")).scalars())
+        names = set(
+            conn.execute(
+                text("select tablename from pg_tables where schemaname = 'public'")
+            ).scalars()
+        )
     engine.dispose()
     return names
 

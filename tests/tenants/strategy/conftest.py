@@ -25,7 +25,12 @@ def make_objective(database: Database, tenant: TenantRef, code: str = "SO1") -> 
         objective = Objective(code=code, title=f"Objective {code}")
         session.add(objective)
         session.flush()
-        initiative = Initiative(objective_id=objective.id, title="Initiative", weight=Decimal(2), percent_complete=Decimal(50))
+        initiative = Initiative(
+            objective_id=objective.id,
+            title="Initiative",
+            weight=Decimal(2),
+            percent_complete=Decimal(50),
+        )
         session.add(initiative)
         session.flush()
         return ObjectiveRef(tenant, objective.id, initiative.id)

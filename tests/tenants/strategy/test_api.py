@@ -26,7 +26,9 @@ def _run_pending_jobs(database: Database, tenant: TenantRef) -> int:
     """Run this tenant's outbox jobs in-process (the relay and worker are tested elsewhere)."""
     with database.sync_sessions() as session, session.begin():
         rows = session.scalars(
-            select(OutboxMessage).where(OutboxMessage.tenant_id == tenant.id, OutboxMessage.sent_at.is_(None))
+            select(OutboxMessage).where(
+                OutboxMessage.tenant_id == tenant.id, OutboxMessage.sent_at.is_(None)
+            )
         ).all()
         pending = [(row.actor_name, dict(row.kwargs)) for row in rows]
         for row in rows:
@@ -39,15 +41,26 @@ def _run_pending_jobs(database: Database, tenant: TenantRef) -> int:
 def test_create_get_update_delete(client_a: TestClient[Any], tenant_a: TenantRef) -> None:
     created = client_a.post(
         _base(tenant_a),
-        json={"code": "SO1", "title": "Strengthen Municipal Digital Infrastructure",
-              "start_date": "2026-07-01", "target_date": "2027-06-30", "status": "on_track"},
+        json={
+            "code": "SO1",
+            "title": "Strengthen Municipal Digital Infrastructure",
+            "start_date": "2026-07-01",
+            "target_date": "2027-06-30",
+            "status": "on_track",
+        },
     )
     assert created.status_code == 201, created.text
     body = created.json()
-    assert body["progress"] is None and body["initiatives"] == [] and body["progress_pending"] is False
+    assert (
+        body["progress"] is None and body["initiatives"] == [] and body["progress_pending"] is False
+    )
     objective_url = f"{_base(tenant_a)}/{body['id']}"
-    assert client_a.get(objective_url).json()["title"] == "Strengthen Municipal Digital Infrastructure"
-    changed = client_a.patch(objective_url, json={"status": "at_risk", "description": "Fibre delayed"})
+    assert (
+        client_a.get(objective_url).json()["title"] == "Strengthen Municipal Digital Infrastructure"
+    )
+    changed = client_a.patch(
+        objective_url, json={"status": "at_risk", "description": "Fibre delayed"}
+    )
     assert changed.status_code == 200
     assert (changed.json()["status"], changed.json()["description"]) == ("at_risk", "Fibre delayed")
     assert changed.json()["code"] == "SO1"
@@ -55,11 +68,26 @@ def test_create_get_update_delete(client_a: TestClient[Any], tenant_a: TenantRef
     assert client_a.get(objective_url).status_code == 404
 
 
-def test_initiatives_roll_up_through_the_job(client_a: TestClient[Any], tenant_a: TenantRef, database: Database) -> None:
-    objective = client_a.post(_base(tenant_a), json={"code": "SO3", "title": "Promote data-driven decisions"}).json()
+def test_initiatives_roll_up_through_the_job(
+    client_a: TestClient[Any], tenant_a: TenantRef, database: Database
+) -> None:
+    objective = client_a.post(
+        _base(tenant_a), json={"code": "SO3", "title": "Promote data-driven decisions"}
+    ).json()
     url = f"{_base(tenant_a)}/{objective['id']}"
-    first = client_a.post(f"{url}/initiatives", json={"title": "KPI dashboard", "weight": "3", "percent_complete": "40", "phase": "implementation"})
-    second = client_a.post(f"{url}/initiatives", json={"title": "Data quality review", "weight": "1", "percent_complete": "100"})
+    first = client_a.post(
+        f"{url}/initiatives",
+        json={
+            "title": "KPI dashboard",
+            "weight": "3",
+            "percent_complete": "40",
+            "phase": "implementation",
+        },
+    )
+    second = client_a.post(
+        f"{url}/initiatives",
+        json={"title": "Data quality review", "weight": "1", "percent_complete": "100"},
+    )
     assert first.status_code == second.status_code == 201
     assert first.json()["phase"] == "implementation"
     pending = client_a.get(url).json()
@@ -78,7 +106,10 @@ def test_initiatives_roll_up_through_the_job(client_a: TestClient[Any], tenant_a
 def test_list_paginates_and_filters(client_a: TestClient[Any], tenant_a: TenantRef) -> None:
     for number in range(1, 8):
         status = "at_risk" if number % 3 == 0 else "on_track"
-        client_a.post(_base(tenant_a), json={"code": f"SO{number}", "title": f"Objective number {number}", "status": status})
+        client_a.post(
+            _base(tenant_a),
+            json={"code": f"SO{number}", "title": f"Objective number {number}", "status": status},
+        )
     page = client_a.get(_base(tenant_a), params={"limit": 3, "offset": 3}).json()
     assert (page["total"], page["limit"], page["offset"]) == (7, 3, 3)
     assert [item["code"] for item in page["items"]] == ["SO4", "SO5", "SO6"]
@@ -99,7 +130,15 @@ def test_list_paginates_and_filters(client_a: TestClient[Any], tenant_a: TenantR
         ({"code": "bad code!", "title": "Valid title"}, "code"),
         ({"code": "SO1", "title": "x"}, "title"),
         ({"code": "SO1", "title": "Valid title", "status": "finished"}, "status"),
-        ({"code": "SO1", "title": "Valid title", "start_date": "2027-01-01", "target_date": "2026-01-01"}, "target_date"),
+        (
+            {
+                "code": "SO1",
+                "title": "Valid title",
+                "start_date": "2027-01-01",
+                "target_date": "2026-01-01",
+            },
+            "target_date",
+        ),
         ({"code": "SO1", "title": "Valid title", "owner_id": "not-a-uuid"}, "owner_id"),
         ({"code": "SO1", "title": "Valid title", "colour": "red"}, "colour"),
     ],
@@ -113,11 +152,15 @@ def test_invalid_objectives_are_refused_naming_the_field(
     assert client_a.get(_base(tenant_a)).json()["total"] == 0
 
 
-def test_duplicate_code_is_a_conflict_on_code(client_a: TestClient[Any], tenant_a: TenantRef) -> None:
+def test_duplicate_code_is_a_conflict_on_code(
+    client_a: TestClient[Any], tenant_a: TenantRef
+) -> None:
     assert client_a.post(_base(tenant_a), json={"code": "SO1", "title": "First"}).status_code == 201
     duplicate = client_a.post(_base(tenant_a), json={"code": "so1", "title": "Second"})
     assert duplicate.status_code == 409
-    assert duplicate.json()["errors"] == [{"field": "code", "message": "so1 is already used by another objective"}]
+    assert duplicate.json()["errors"] == [
+        {"field": "code", "message": "so1 is already used by another objective"}
+    ]
     assert client_a.get(_base(tenant_a)).json()["total"] == 1
 
 
@@ -129,8 +172,12 @@ def test_the_same_code_may_exist_in_another_municipality(
         from tests.conftest import login
 
         login(other, make_user(database, (tenant_b, Role.EDITOR)))
-        assert other.post(_base(tenant_b), json={"code": "SO1", "title": "Beta's"}).status_code == 201
-    assert client_a.post(_base(tenant_a), json={"code": "SO1", "title": "Alpha's"}).status_code == 201
+        assert (
+            other.post(_base(tenant_b), json={"code": "SO1", "title": "Beta's"}).status_code == 201
+        )
+    assert (
+        client_a.post(_base(tenant_a), json={"code": "SO1", "title": "Alpha's"}).status_code == 201
+    )
 
 
 def test_owner_must_be_a_member_of_the_municipality(
@@ -138,17 +185,23 @@ def test_owner_must_be_a_member_of_the_municipality(
 ) -> None:
     outsider = make_user(database, (tenant_b, Role.EDITOR))
     member = make_user(database, (tenant_a, Role.CONTRIBUTOR))
-    refused = client_a.post(_base(tenant_a), json={"code": "SO1", "title": "Owned", "owner_id": str(outsider.id)})
+    refused = client_a.post(
+        _base(tenant_a), json={"code": "SO1", "title": "Owned", "owner_id": str(outsider.id)}
+    )
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "owner_id"
-    accepted = client_a.post(_base(tenant_a), json={"code": "SO1", "title": "Owned", "owner_id": str(member.id)})
+    accepted = client_a.post(
+        _base(tenant_a), json={"code": "SO1", "title": "Owned", "owner_id": str(member.id)}
+    )
     assert accepted.json()["owner_id"] == str(member.id)
 
 
 def test_invalid_initiative_writes_nothing_and_requests_no_job(
     client_a: TestClient[Any], tenant_a: TenantRef, database: Database
 ) -> None:
-    objective = client_a.post(_base(tenant_a), json={"code": "SO4", "title": "Citizen engagement"}).json()
+    objective = client_a.post(
+        _base(tenant_a), json={"code": "SO4", "title": "Citizen engagement"}
+    ).json()
     url = f"{_base(tenant_a)}/{objective['id']}/initiatives"
     for payload, field in [
         ({"title": "App", "weight": "0"}, "weight"),
@@ -163,8 +216,12 @@ def test_invalid_initiative_writes_nothing_and_requests_no_job(
     assert _run_pending_jobs(database, tenant_a) == 0
 
 
-def test_recompute_job_for_a_deleted_objective_is_a_no_op(client_a: TestClient[Any], tenant_a: TenantRef, database: Database) -> None:
-    objective = client_a.post(_base(tenant_a), json={"code": "SO5", "title": "Collaboration"}).json()
+def test_recompute_job_for_a_deleted_objective_is_a_no_op(
+    client_a: TestClient[Any], tenant_a: TenantRef, database: Database
+) -> None:
+    objective = client_a.post(
+        _base(tenant_a), json={"code": "SO5", "title": "Collaboration"}
+    ).json()
     client_a.delete(f"{_base(tenant_a)}/{objective['id']}")
     run_job(database, get_job(RECOMPUTE_JOB), str(tenant_a.id), {"objective_id": objective["id"]})
     assert client_a.get(f"{_base(tenant_a)}/{objective['id']}").status_code == 404

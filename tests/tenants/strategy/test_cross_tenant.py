@@ -23,8 +23,14 @@ VALID_JSON = {
     "InitiativeCreate": {"title": "Cross-tenant attempt"},
     "InitiativeUpdate": {"title": "Cross-tenant attempt"},
 }
-VALID_FORM = {"code": "XT1", "title": "Cross-tenant attempt", "status": "not_started", "phase": "assessment",
-              "weight": "1", "percent_complete": "10"}
+VALID_FORM = {
+    "code": "XT1",
+    "title": "Cross-tenant attempt",
+    "status": "not_started",
+    "phase": "assessment",
+    "weight": "1",
+    "percent_complete": "10",
+}
 
 
 def tenant_routes(app: Litestar) -> list[tuple[str, str, Any]]:
@@ -46,7 +52,9 @@ def _request(client: TestClient[Any], method: str, path: str, handler: Any) -> A
     name = getattr(annotation, "__name__", "")
     if name in VALID_JSON:
         return client.request(method, path, json=VALID_JSON[name])
-    return client.request(method, path, data={**VALID_FORM, "_csrf_token": client.headers["x-csrftoken"]})
+    return client.request(
+        method, path, data={**VALID_FORM, "_csrf_token": client.headers["x-csrftoken"]}
+    )
 
 
 def _fill(path: str, slug: str, ids: ObjectiveRef) -> str:
@@ -71,7 +79,9 @@ def test_the_route_table_has_tenant_routes(app: Litestar) -> None:
     assert len(methods) >= 20
 
 
-@pytest.mark.parametrize("use_own_slug", [False, True], ids=["other-tenant-url", "own-url-other-tenant-ids"])
+@pytest.mark.parametrize(
+    "use_own_slug", [False, True], ids=["other-tenant-url", "own-url-other-tenant-ids"]
+)
 def test_every_tenant_route_answers_404_across_tenants(
     app: Litestar,
     client: TestClient[Any],
