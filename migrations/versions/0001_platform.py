@@ -139,10 +139,11 @@ def upgrade() -> None:
         unique=False,
         postgresql_where=sa.text("sent_at IS NULL"),
     )
-    # Platform-wide tables: the runtime role reads the registry and accounts, and
+    # Platform-wide tables: the runtime role registers tenants and accounts (never deletes
+    # them: closing a tenant and erasing a person are separate, audited operations), and
     # maintains memberships and the outbox.
-    rls.grant("tenants")
-    rls.grant("users")
+    rls.grant("tenants", "SELECT, INSERT, UPDATE")
+    rls.grant("users", "SELECT, INSERT, UPDATE")
     rls.grant("memberships")
     rls.grant("outbox_messages")
 

@@ -186,4 +186,6 @@ def create_app(settings: Settings, services: Services) -> Litestar:
         response_headers=SECURITY_HEADERS,
         state=State({"settings": settings}),
         debug=False,
+        # Logging is configured once by the process (saypro.platform.logging), as JSON.
+        logging_config=None,
     )

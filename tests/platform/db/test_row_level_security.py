@@ -153,3 +153,14 @@ def test_policy_setting_is_evaluated_once_per_query(
             ).scalars()
         )
     assert "InitPlan" in plan
+
+
+def test_runtime_role_cannot_delete_tenants_or_users(
+    database: Database, tenant_a: TenantRef
+) -> None:
+    for table in ("tenants", "users"):
+        with (
+            pytest.raises(DBAPIError, match="permission denied"),
+            database.sync_engine.begin() as conn,
+        ):
+            conn.execute(text(f"delete from {table} where false"))  # noqa: S608 - constant table names
