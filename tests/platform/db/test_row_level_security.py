@@ -163,4 +163,4 @@ def test_runtime_role_cannot_delete_tenants_or_users(
             pytest.raises(DBAPIError, match="permission denied"),
             database.sync_engine.begin() as conn,
         ):
-            conn.execute(text(f"delete from {table} where false"))  # noqa: S608 - constant table names
+            conn.execute(text(f"delete from {table} where false"))
