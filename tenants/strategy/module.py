@@ -10,14 +10,14 @@ from saypro.platform.jobs.scheduler import PeriodicJob
 from saypro.platform.modules import Module, NavItem
 from saypro.tenants.strategy import tasks as _tasks  # noqa: F401 - registers the jobs
 from saypro.tenants.strategy.controllers.api import ObjectiveApi
-from saypro.tenants.strategy.controllers.pages import ObjectivePages
+from saypro.tenants.strategy.controllers.pages import InitiativePages, ObjectivePages
 from saypro.tenants.strategy.seed import seed_demo, seed_workspace
 from saypro.tenants.strategy.service import RECOMPUTE_ALL_JOB
 
 module = Module(
     name="strategy",
     api_handlers=[ObjectiveApi],
-    page_handlers=[ObjectivePages],
+    page_handlers=[ObjectivePages, InitiativePages],
     template_dir=Path(__file__).parent / "templates",
     nav=[
         NavItem(
