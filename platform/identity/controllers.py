@@ -12,12 +12,11 @@ from litestar.response import Redirect, Template
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saypro.platform.identity.auth import SESSION_USER_KEY
 from saypro.platform.identity.guards import public, signed_in
 from saypro.platform.identity.principal import Principal
 from saypro.platform.identity.service import authenticate
 from saypro.platform.identity.sessions import rotate_session
-
-SESSION_USER_KEY = "user_id"
 
 
 class LoginForm(BaseModel):

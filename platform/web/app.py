@@ -9,26 +9,21 @@ from typing import Any
 import redis.asyncio as aioredis
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
-from litestar.connection import ASGIConnection
 from litestar.datastructures import ResponseHeader, State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
-from litestar.middleware.session.server_side import ServerSideSessionBackend
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.security.session_auth import SessionAuth
 from litestar.static_files import create_static_files_router
 from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 
 from saypro.platform.db.engine import Database
 from saypro.platform.identity import controllers as identity_pages
+from saypro.platform.identity.auth import session_auth
 from saypro.platform.identity.guards import permission_guard, public
 from saypro.platform.identity.permissions import Permission
-from saypro.platform.identity.principal import Principal
-from saypro.platform.identity.service import load_principal
-from saypro.platform.identity.sessions import RotatingSessionConfig
 from saypro.platform.modules import Module, load_modules
 from saypro.platform.services import Services
 from saypro.platform.settings import Settings
@@ -43,9 +38,7 @@ from saypro.platform.web.transaction import (
 )
 
 WEB_DIR = Path(__file__).parent
-SESSION_COOKIE = "__Host-saypro-session"
 CSRF_COOKIE = "__Host-saypro-csrf"
-NO_SESSION_PATHS = ["^/static/", "^/healthz$", "^/readyz$"]
 SECURITY_HEADERS = [
     ResponseHeader(
         name="Content-Security-Policy",
@@ -58,23 +51,6 @@ SECURITY_HEADERS = [
     ResponseHeader(name="Referrer-Policy", value="strict-origin-when-cross-origin"),
     ResponseHeader(name="X-Frame-Options", value="SAMEORIGIN"),
 ]
-
-
-async def _retrieve_principal(
-    session: dict[str, Any], connection: ASGIConnection[Any, Any, Any, Any]
-) -> Principal | None:
-    raw = session.get(identity_pages.SESSION_USER_KEY)
-    if not isinstance(raw, str):
-        return None
-    import uuid
-
-    try:
-        user_id = uuid.UUID(raw)
-    except ValueError:
-        return None
-    database: Database = connection.app.state.database
-    async with database.async_sessions() as db:
-        return await load_principal(db, user_id)
 
 
 def _template_config(modules: tuple[Module, ...]) -> TemplateConfig[JinjaTemplateEngine]:
@@ -114,19 +90,7 @@ def create_app(settings: Settings, services: Services) -> Litestar:
         await app.state.database.dispose()
         await app.state.redis.aclose()
 
-    session_auth = SessionAuth[Principal, ServerSideSessionBackend](
-        retrieve_user_handler=_retrieve_principal,
-        session_backend_config=RotatingSessionConfig(
-            key=SESSION_COOKIE,
-            secure=True,
-            httponly=True,
-            samesite="lax",
-            max_age=settings.session_idle_minutes * 60,
-            renew_on_access=True,
-            exclude=NO_SESSION_PATHS,
-        ),
-        exclude=[*NO_SESSION_PATHS, "^/api/schema"],
-    )
+    authentication = session_auth(settings.session_idle_minutes)
     tenant_pages = Router(
         path="/t/{tenant_slug:str}",
         route_handlers=[shell.workspace_home, *[h for m in modules for h in m.page_handlers]],
@@ -165,7 +129,7 @@ def create_app(settings: Settings, services: Services) -> Litestar:
         after_request=record_response_status,
         exception_handlers={Exception: handle_exception},
         middleware=[DefineMiddleware(RequestContextMiddleware)],
-        on_app_init=[session_auth.on_app_init],
+        on_app_init=[authentication.on_app_init],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         csrf_config=CSRFConfig(
@@ -180,7 +144,9 @@ def create_app(settings: Settings, services: Services) -> Litestar:
             title="SayPro Municipal Platform API",
             version="1",
             path="/api/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            # Machine-readable only: hosted viewers load scripts from CDNs, which the
+            # content security policy (and offline deployments) rule out.
+            render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
             openapi_router=Router(path="/api/schema", route_handlers=[], opt=public()["opt"]),
         ),
         response_headers=SECURITY_HEADERS,

@@ -131,7 +131,7 @@ def test_wrong_password_is_refused_with_a_message(
 def test_login_rotates_the_session_and_logout_ends_it(
     client: TestClient[Any], editor_a: UserRef, tenant_a: TenantRef
 ) -> None:
-    from saypro.platform.web.app import SESSION_COOKIE
+    from saypro.platform.identity.auth import SESSION_COOKIE
 
     client.get("/login")
     before = client.cookies.get(SESSION_COOKIE)

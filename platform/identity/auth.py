@@ -1,0 +1,55 @@
+"""Session authentication: who is signed in, from the server-side session in Redis."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.middleware.session.server_side import ServerSideSessionBackend
+from litestar.security.session_auth import SessionAuth
+
+from saypro.platform.db.engine import Database
+from saypro.platform.identity.principal import Principal
+from saypro.platform.identity.service import load_principal
+from saypro.platform.identity.sessions import RotatingSessionConfig
+
+SESSION_COOKIE = "__Host-saypro-session"
+SESSION_USER_KEY = "user_id"
+# Probes and static files neither need nor create a session.
+NO_SESSION_PATHS = ["^/static/", "^/healthz$", "^/readyz$"]
+
+
+async def retrieve_principal(
+    session: dict[str, Any], connection: ASGIConnection[Any, Any, Any, Any]
+) -> Principal | None:
+    """The signed-in user and their memberships, re-read on every request so a removed
+    membership or a deactivated account takes effect at once."""
+    raw = session.get(SESSION_USER_KEY)
+    if not isinstance(raw, str):
+        return None
+    try:
+        user_id = uuid.UUID(raw)
+    except ValueError:
+        return None
+    database: Database = connection.app.state.database
+    async with database.async_sessions() as db:
+        return await load_principal(db, user_id)
+
+
+def session_auth(idle_minutes: int) -> SessionAuth[Principal, ServerSideSessionBackend]:
+    """Cookie ``__Host-``-prefixed, Secure, HttpOnly, SameSite=Lax; ends after
+    ``idle_minutes`` without a request; the id is replaced at sign-in."""
+    return SessionAuth[Principal, ServerSideSessionBackend](
+        retrieve_user_handler=retrieve_principal,
+        session_backend_config=RotatingSessionConfig(
+            key=SESSION_COOKIE,
+            secure=True,
+            httponly=True,
+            samesite="lax",
+            max_age=idle_minutes * 60,
+            renew_on_access=True,
+            exclude=NO_SESSION_PATHS,
+        ),
+        exclude=[*NO_SESSION_PATHS, "^/api/schema"],
+    )
