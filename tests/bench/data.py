@@ -79,17 +79,25 @@ def make_objectives(
 
 
 def copy_tenants(conn: psycopg.Connection, tenants: Iterable[BenchTenant]) -> None:
-    with conn.cursor() as cur, cur.copy(
-        "COPY tenants (id, slug, name, demarcation_code, province, category, status) FROM STDIN"
-    ) as copy:
+    with (
+        conn.cursor() as cur,
+        cur.copy(
+            "COPY tenants (id, slug, name, demarcation_code, province, category, status) FROM STDIN"
+        ) as copy,
+    ):
         for t in tenants:
-            copy.write_row((t.id, t.slug, t.name, t.demarcation_code, t.province, t.category, "active"))
+            copy.write_row(
+                (t.id, t.slug, t.name, t.demarcation_code, t.province, t.category, "active")
+            )
 
 
 def copy_objectives(conn: psycopg.Connection, rows: Iterable[ObjectiveRow]) -> None:
-    with conn.cursor() as cur, cur.copy(
-        "COPY strategy_objectives (tenant_id, id, code, title, description, status) FROM STDIN"
-    ) as copy:
+    with (
+        conn.cursor() as cur,
+        cur.copy(
+            "COPY strategy_objectives (tenant_id, id, code, title, description, status) FROM STDIN"
+        ) as copy,
+    ):
         for row in rows:
             copy.write_row(row)
 
