@@ -8,6 +8,8 @@ started under the data directory: PostgreSQL 16 from ``pgserver`` and redis-serv
 from __future__ import annotations
 
 import contextlib
+import logging
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +31,10 @@ class Services:
 
 
 def _start_embedded_postgres(data_dir: Path) -> tuple[str, Any]:
+    # pgserver narrates every pg_ctl call at INFO and warns about a desktop-only runtime
+    # directory; neither helps an operator.
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
     import pgserver  # imported lazily: only the embedded default needs it
 
     pgdata = (data_dir / "postgres").resolve()
