@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import anyio.to_thread
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -50,12 +51,14 @@ def add_membership(session: Session, *, user: User, tenant_id: uuid.UUID, role: 
 async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:
     """The active user with this email and password, or ``None``; upgrades stale hashes."""
     user = await session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
-    if not verify_password(user.password_hash if user else None, password) or user is None:
+    # Argon2 is deliberately slow (tens of milliseconds): keep it off the event loop.
+    stored = user.password_hash if user else None
+    if not await anyio.to_thread.run_sync(verify_password, stored, password) or user is None:
         return None
     if not user.is_active:
         return None
     if user.password_hash and needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        user.password_hash = await anyio.to_thread.run_sync(hash_password, password)
     return user
 
 
