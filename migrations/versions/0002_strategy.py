@@ -80,9 +80,12 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_strategy_objectives")),
-        sa.UniqueConstraint(
-            "tenant_id", "code", name=op.f("uq_strategy_objectives_tenant_id_code")
-        ),
+    )
+    op.create_index(
+        "uq_strategy_objectives_tenant_code",
+        "strategy_objectives",
+        ["tenant_id", sa.text("lower(code)")],
+        unique=True,
     )
     op.create_index(
         "ix_strategy_objectives_tenant_owner", "strategy_objectives", ["tenant_id", "owner_id"]

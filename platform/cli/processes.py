@@ -17,16 +17,17 @@ from saypro.platform.settings import Settings
 from saypro.platform.web.app import create_app
 
 
-def _export_for_children(services: Services) -> None:
+def _export_for_children(settings: Settings, services: Services) -> None:
     # Worker processes of the web server read the same servers from the environment.
     os.environ["DATABASE_URL"] = services.database.runtime
     os.environ["DATABASE_OWNER_URL"] = services.database.owner
     os.environ["REDIS_URL"] = services.redis_url
+    os.environ["SECRET_KEY"] = settings.require_secret_key()
 
 
 def _serve(settings: Settings, services: Services, host: str, port: int, workers: int) -> None:
     if workers > 1:
-        _export_for_children(services)
+        _export_for_children(settings, services)
         uvicorn.run(
             "saypro.platform.web.asgi:app_from_environment",
             factory=True,

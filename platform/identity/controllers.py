@@ -9,7 +9,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
-from pydantic import BaseModel, Field
+from pydantic import ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.identity.auth import SESSION_USER_KEY
@@ -17,9 +17,13 @@ from saypro.platform.identity.guards import public, signed_in
 from saypro.platform.identity.principal import Principal
 from saypro.platform.identity.service import authenticate
 from saypro.platform.identity.sessions import rotate_session
+from saypro.platform.validation import Input
 
 
-class LoginForm(BaseModel):
+class LoginForm(Input):
+    # The form also carries the CSRF token, which the middleware has already checked.
+    model_config = ConfigDict(extra="ignore")
+
     email: str = Field(default="", max_length=320)
     password: str = Field(default="", max_length=1024)
     next: str = Field(default="", max_length=2000)

@@ -13,7 +13,7 @@ from saypro.platform.identity.models import Membership, User
 from saypro.platform.identity.passwords import hash_password, needs_rehash, verify_password
 from saypro.platform.identity.permissions import Role
 from saypro.platform.identity.principal import Principal, TenantAccess
-from saypro.platform.tenancy.models import Tenant
+from saypro.platform.tenancy.models import Tenant, TenantStatus
 
 
 class DuplicateEmail(ValueError):
@@ -69,7 +69,8 @@ async def load_principal(session: AsyncSession, user_id: uuid.UUID) -> Principal
     rows = await session.execute(
         select(Tenant.id, Tenant.slug, Tenant.name, Membership.role)
         .join(Membership, Membership.tenant_id == Tenant.id)
-        .where(Membership.user_id == user_id)
+        # A closed municipality is gone for its members (its data awaits deletion).
+        .where(Membership.user_id == user_id, Tenant.status != TenantStatus.CLOSED)
         .order_by(Tenant.name)
     )
     tenants = {

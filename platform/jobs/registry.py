@@ -70,6 +70,13 @@ def get_job(name: str) -> JobSpec:
         raise UnknownJob(f"no job named {name!r}") from None
 
 
+def _job_tenant(session: Session | AsyncSession, tenant_id: uuid.UUID | None) -> uuid.UUID | None:
+    bound = bound_tenant(session)
+    if bound is not None and tenant_id is not None and tenant_id != bound:
+        raise ValueError("a job may only be requested for the tenant the session is bound to")
+    return tenant_id or bound
+
+
 def _outbox_values(
     name: str, tenant_id: uuid.UUID | None, kwargs: dict[str, Any], dedupe_key: str | None
 ) -> dict[str, Any]:
@@ -101,7 +108,7 @@ def enqueue_sync(
 
     Returns False when a job with the same ``dedupe_key`` was already requested.
     """
-    values = _outbox_values(name, tenant_id or bound_tenant(session), kwargs, dedupe_key)
+    values = _outbox_values(name, _job_tenant(session, tenant_id), kwargs, dedupe_key)
     statement = insert(OutboxMessage).values(**values).on_conflict_do_nothing()
     inserted = getattr(session.execute(statement), "rowcount", 1) == 1
     session.execute(text(f"select pg_notify('{NOTIFY_CHANNEL}', '')"))
@@ -117,6 +124,6 @@ async def enqueue(
     **kwargs: Any,
 ) -> None:
     """Request a job in the caller's transaction (the web's async sessions)."""
-    values = _outbox_values(name, tenant_id or bound_tenant(session), kwargs, dedupe_key)
+    values = _outbox_values(name, _job_tenant(session, tenant_id), kwargs, dedupe_key)
     await session.execute(insert(OutboxMessage).values(**values).on_conflict_do_nothing())
     await session.execute(text(f"select pg_notify('{NOTIFY_CHANNEL}', '')"))

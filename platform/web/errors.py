@@ -13,6 +13,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_404_NOT_FOUND, HTTP_500_INTERNAL_SERVER_ERROR
+from sqlalchemy.exc import DataError, IntegrityError
 
 from saypro.platform.errors import DomainError
 
@@ -75,6 +76,13 @@ def _describe(exc: Exception) -> tuple[int, str, dict[str, Any]]:
             detail = f"Invalid input: {named}" if named else (exc.detail or "Invalid input")
             return 422 if errors else 400, detail, {"errors": errors}
         return status, exc.detail or TITLES.get(status, "Error"), {}
+    # Safety nets: the database refused a value or a constraint that validation missed.
+    if isinstance(exc, IntegrityError):
+        log.warning("integrity_error", error=type(exc.orig).__name__)
+        return 409, "The change conflicts with data that already exists.", {}
+    if isinstance(exc, DataError):
+        log.warning("data_error", error=type(exc.orig).__name__)
+        return 422, "A value is not acceptable (too large, or holds characters not allowed).", {}
     log.exception("unhandled_error", exc_info=exc)
     return (
         HTTP_500_INTERNAL_SERVER_ERROR,

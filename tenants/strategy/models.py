@@ -18,7 +18,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
-    UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -67,7 +67,8 @@ class Phase(enum.StrEnum):
 class Objective(TenantScoped, Base):
     __tablename__ = "strategy_objectives"
     __table_args__ = (
-        UniqueConstraint("tenant_id", "code"),
+        # Codes are unique per municipality regardless of case ("SO1" and "so1" clash).
+        Index("uq_strategy_objectives_tenant_code", "tenant_id", text("lower(code)"), unique=True),
         Index("ix_strategy_objectives_tenant_status", "tenant_id", "status"),
         Index("ix_strategy_objectives_tenant_owner", "tenant_id", "owner_id"),
         CheckConstraint(

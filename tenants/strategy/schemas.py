@@ -9,6 +9,7 @@ from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from saypro.platform.validation import Input, PartialUpdate
 from saypro.tenants.strategy.models import InitiativeStatus, ObjectiveStatus, Phase
 
 T = TypeVar("T")
@@ -20,11 +21,7 @@ Weight = Annotated[Decimal, Field(gt=0, le=10000, max_digits=7, decimal_places=2
 Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class _DatesInOrder(_Input):
+class _DatesInOrder(Input):
     start_date: date | None = None
     target_date: date | None = None
 
@@ -45,8 +42,10 @@ class ObjectiveCreate(_DatesInOrder):
     status: ObjectiveStatus = ObjectiveStatus.NOT_STARTED
 
 
-class ObjectiveUpdate(_DatesInOrder):
+class ObjectiveUpdate(_DatesInOrder, PartialUpdate):
     """Partial update: only the fields sent are changed."""
+
+    NULLABLE = frozenset({"owner_id", "start_date", "target_date"})
 
     code: Code | None = None
     title: Title | None = None
@@ -55,7 +54,7 @@ class ObjectiveUpdate(_DatesInOrder):
     status: ObjectiveStatus | None = None
 
 
-class InitiativeCreate(_Input):
+class InitiativeCreate(Input):
     title: Title
     description: Description = ""
     owner_id: uuid.UUID | None = None
@@ -65,7 +64,9 @@ class InitiativeCreate(_Input):
     percent_complete: Percent = Decimal("0")
 
 
-class InitiativeUpdate(_Input):
+class InitiativeUpdate(PartialUpdate):
+    NULLABLE = frozenset({"owner_id"})
+
     title: Title | None = None
     description: Description | None = None
     owner_id: uuid.UUID | None = None

@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -56,9 +57,20 @@ async def create_objective(session: AsyncSession, data: ObjectiveCreate) -> Obje
     await _check_owner(session, data.owner_id)
     objective = Objective(**data.model_dump())
     session.add(objective)
-    await session.flush()
+    await _flush_unique_code(session, data.code)
     await session.refresh(objective, ["initiatives"])
     return objective
+
+
+async def _flush_unique_code(session: AsyncSession, code: str) -> None:
+    """Flush; a concurrent request that took the same code is a conflict on ``code``."""
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        if "uq_strategy_objectives_tenant_code" not in str(exc.orig):
+            raise
+        raise Conflict(f"{code} is already used by another objective", field="code") from None
 
 
 async def update_objective(
@@ -67,9 +79,6 @@ async def update_objective(
     repository = ObjectiveRepository(session)
     objective = await repository.get(objective_id, with_initiatives=True)
     changes = data.model_dump(exclude_unset=True)
-    for required in ("code", "title", "status"):
-        if required in changes and changes[required] is None:
-            raise InvalidInput("may not be empty", field=required)
     if "code" in changes and await repository.code_taken(changes["code"], excluding=objective.id):
         raise Conflict(f"{changes['code']} is already used by another objective", field="code")
     if "owner_id" in changes:
@@ -80,7 +89,7 @@ async def update_objective(
         raise InvalidInput("must be on or after start_date", field="target_date")
     for key, value in changes.items():
         setattr(objective, key, value)
-    await session.flush()
+    await _flush_unique_code(session, objective.code)
     return objective
 
 
@@ -112,9 +121,6 @@ async def update_initiative(
 ) -> Initiative:
     initiative = await InitiativeRepository(session).get(objective_id, initiative_id)
     changes = data.model_dump(exclude_unset=True)
-    for required in ("title", "phase", "status", "weight", "percent_complete"):
-        if required in changes and changes[required] is None:
-            raise InvalidInput("may not be empty", field=required)
     if "owner_id" in changes:
         await _check_owner(session, changes["owner_id"])
     for key, value in changes.items():

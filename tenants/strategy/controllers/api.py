@@ -27,6 +27,8 @@ from saypro.tenants.strategy.schemas import (
     Page,
 )
 
+MAX_OFFSET = 1_000_000
+NO_NUL = r"^[^\x00]*$"
 READ = requires(Permission.STRATEGY_READ)
 WRITE = requires(Permission.STRATEGY_WRITE)
 
@@ -40,11 +42,12 @@ class ObjectiveApi(Controller):
         self,
         db_session: NamedDependency[AsyncSession],
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 25,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
         status: FromQuery[ObjectiveStatus | None] = None,
         owner_id: FromQuery[uuid.UUID | None] = None,
         q: Annotated[
-            str | None, QueryParameter(max_length=100, description="Search code and title")
+            str | None,
+            QueryParameter(max_length=100, pattern=NO_NUL, description="Search code and title"),
         ] = None,
     ) -> Page[ObjectiveRead]:
         filters = ObjectiveFilters(status=status, owner_id=owner_id, search=q)

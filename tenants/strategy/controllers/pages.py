@@ -61,9 +61,9 @@ class ObjectivePages(Controller):
         self,
         db_session: Session,
         tenant: Tenant,
-        page: Annotated[int, QueryParameter(ge=1)] = 1,
+        page: Annotated[int, QueryParameter(ge=1, le=40_000)] = 1,
         status: Annotated[ObjectiveStatus | None, QueryParameter()] = None,
-        q: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        q: Annotated[str | None, QueryParameter(max_length=100, pattern=r"^[^\x00]*$")] = None,
     ) -> Template:
         filters = ObjectiveFilters(status=status, search=q or None)
         offset = (page - 1) * PAGE_SIZE
@@ -90,7 +90,9 @@ class ObjectivePages(Controller):
     async def create(self, db_session: Session, tenant: Tenant, data: Form) -> Template | Redirect:
         parsed, errors = validate_form(ObjectiveCreate, data)
         if parsed is not None:
-            created, errors = await attempt(service.create_objective(db_session, parsed))
+            created, errors = await attempt(
+                db_session, lambda: service.create_objective(db_session, parsed)
+            )
             if created is not None:
                 return Redirect(path=objectives_url(tenant, created.id))
         return await render(
@@ -135,7 +137,9 @@ class ObjectivePages(Controller):
         parsed, errors = validate_form(ObjectiveCreate, data)
         if parsed is not None:
             changes = ObjectiveUpdate.model_validate(parsed.model_dump())
-            _, errors = await attempt(service.update_objective(db_session, objective_id, changes))
+            _, errors = await attempt(
+                db_session, lambda: service.update_objective(db_session, objective_id, changes)
+            )
         if not errors:
             return Redirect(path=objectives_url(tenant, objective_id))
         return await render(
@@ -197,7 +201,9 @@ class InitiativePages(Controller):
     ) -> Template | Redirect:
         parsed, errors = validate_form(InitiativeCreate, data)
         if parsed is not None:
-            _, errors = await attempt(service.add_initiative(db_session, objective_id, parsed))
+            _, errors = await attempt(
+                db_session, lambda: service.add_initiative(db_session, objective_id, parsed)
+            )
         if is_htmx(request):
             if errors:
                 return await self._section(
@@ -256,7 +262,8 @@ class InitiativePages(Controller):
         if parsed is not None:
             changes = InitiativeUpdate.model_validate(parsed.model_dump())
             _, errors = await attempt(
-                service.update_initiative(db_session, objective_id, initiative_id, changes)
+                db_session,
+                lambda: service.update_initiative(db_session, objective_id, initiative_id, changes),
             )
         if errors:
             return await self._row(

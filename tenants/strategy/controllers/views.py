@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from litestar import Request
@@ -76,9 +76,13 @@ async def render(
     )
 
 
-async def attempt(action: Awaitable[T]) -> tuple[T | None, dict[str, str]]:
-    """Run a service call; a business-rule refusal becomes a form error on its field."""
+async def attempt(
+    db_session: AsyncSession, action: Callable[[], Awaitable[T]]
+) -> tuple[T | None, dict[str, str]]:
+    """Run a service call in a savepoint; a business-rule refusal undoes whatever the
+    call had written and becomes a form error on its field."""
     try:
-        return await action, {}
+        async with db_session.begin_nested():
+            return await action(), {}
     except DomainError as exc:
         return None, {exc.field or "__all__": exc.message}
