@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, select, update
 
 from saypro.platform.db.engine import Database
 from saypro.platform.db.tenancy import TenantNotBound, bind_tenant_sync
+from saypro.platform.settings import DatabaseUrls
 from saypro.tenants.strategy.models import Objective
 from tests.factories import TenantRef
 
@@ -91,3 +92,27 @@ def test_new_rows_get_the_bound_tenant_and_foreign_rows_are_refused(
         bind_tenant_sync(session, tenant_a.id)
         session.add(Objective(tenant_id=tenant_b.id, code="SO6", title="Foreign"))
         session.flush()
+
+
+def test_orm_criteria_scope_queries_even_where_rls_does_not_apply(
+    db_urls: DatabaseUrls, database: Database, tenant_a: TenantRef, tenant_b: TenantRef
+) -> None:
+    """The owner role bypasses row-level security, so here only the ORM lock filters."""
+    _seed(database, tenant_a, "SO1", "SO2")
+    _seed(database, tenant_b, "SO1")
+    owner = Database.connect(db_urls.owner, pool_size=1)
+    try:
+        with owner.sync_sessions() as session, session.begin():
+            bind_tenant_sync(session, tenant_b.id)
+            assert [o.tenant_id for o in session.scalars(select(Objective))] == [tenant_b.id]
+            assert session.scalar(select(func.count(Objective.id))) == 1
+            session.execute(update(Objective).values(title="Owner-side change"))
+            session.execute(delete(Objective).where(Objective.code == "SO2"))
+        with owner.sync_sessions() as session:
+            bind_tenant_sync(session, tenant_a.id)
+            assert sorted(session.scalars(select(Objective.title)).all()) == [
+                "Objective SO1",
+                "Objective SO2",
+            ]
+    finally:
+        owner.sync_engine.dispose()

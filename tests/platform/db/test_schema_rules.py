@@ -60,10 +60,16 @@ def test_there_are_tenant_tables_to_check(owner_connection: Connection) -> None:
             "index ix_bad_code does not lead with tenant_id",
         ),
         (
-            "create table bad_fk (tenant_id uuid not null, id uuid not null, objective_id uuid references"
-            " strategy_objectives_ids (id), primary key (tenant_id, id));"
-            "create unique index bad_fk_u on bad_fk (id)",
-            "does not lead with tenant_id",
+            "create table bad_fk_target (tenant_id uuid not null, id uuid not null, primary key (tenant_id, id),"
+            " constraint bad_fk_target_id unique (id));"
+            "create table bad_fk (tenant_id uuid not null, id uuid not null, target_id uuid references"
+            " bad_fk_target (id), primary key (tenant_id, id))",
+            "foreign key bad_fk_target_id_fkey to a tenant table",
+        ),
+        (
+            "create table bad_unique (tenant_id uuid not null, id uuid not null, code text,"
+            " primary key (tenant_id, id), constraint bad_unique_code unique (code))",
+            "unique constraint bad_unique_code",
         ),
         (
             "create table bad_policy (tenant_id uuid not null, id uuid not null, primary key (tenant_id, id));"

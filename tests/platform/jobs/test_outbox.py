@@ -720,3 +720,14 @@ def test_a_stopped_relay_loop_leaves_no_autocommit_connection_in_the_pool(
         "not atomic. Detach/invalidate it (listener.detach() before close) or use a "
         "dedicated psycopg connection"
     )
+
+
+def test_a_job_cannot_be_requested_for_another_tenant(
+    database: Database, tenant_a: TenantRef, tenant_b: TenantRef
+) -> None:
+    with database.sync_sessions() as session, session.begin():
+        bind_tenant_sync(session, tenant_a.id)
+        with pytest.raises(ValueError, match="bound to"):
+            enqueue_sync(
+                session, RECOMPUTE_JOB, tenant_id=tenant_b.id, objective_id=str(uuid.uuid4())
+            )

@@ -225,3 +225,98 @@ def test_recompute_job_for_a_deleted_objective_is_a_no_op(
     client_a.delete(f"{_base(tenant_a)}/{objective['id']}")
     run_job(database, get_job(RECOMPUTE_JOB), str(tenant_a.id), {"objective_id": objective["id"]})
     assert client_a.get(f"{_base(tenant_a)}/{objective['id']}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix", "payload", "params", "field"),
+    [
+        ("post", "", {"code": "SO1", "title": "Nul\u0000byte"}, None, "title"),
+        (
+            "post",
+            "",
+            {"code": "SO1", "title": "Valid title", "description": "a\u0000b"},
+            None,
+            "description",
+        ),
+        ("get", "", None, {"q": "a\u0000b"}, "q"),
+        ("get", "", None, {"offset": str(10**19)}, "offset"),
+        ("patch", "/{id}", {"description": None}, None, "description"),
+        ("patch", "/{id}", {"title": None}, None, "title"),
+        ("patch", "/{id}", {"status": None}, None, "status"),
+    ],
+)
+def test_hostile_input_is_a_4xx_naming_the_field(
+    client_a: TestClient[Any],
+    tenant_a: TenantRef,
+    method: str,
+    suffix: str,
+    payload: dict[str, Any] | None,
+    params: dict[str, str] | None,
+    field: str,
+) -> None:
+    objective = client_a.post(
+        _base(tenant_a), json={"code": "SO8", "title": "Keep me as I am"}
+    ).json()
+    url = _base(tenant_a) + suffix.replace("{id}", objective["id"])
+    response = client_a.request(method.upper(), url, json=payload, params=params)
+    assert response.status_code in (400, 422), response.text
+    assert field in [error["field"] for error in response.json()["errors"]]
+    kept = client_a.get(f"{_base(tenant_a)}/{objective['id']}").json()
+    assert (kept["title"], kept["description"], kept["status"]) == (
+        "Keep me as I am",
+        "",
+        "not_started",
+    )
+    assert client_a.get(_base(tenant_a)).json()["total"] == 1
+
+
+def test_clearing_optional_fields_with_null_is_allowed(
+    client_a: TestClient[Any], tenant_a: TenantRef
+) -> None:
+    created = client_a.post(
+        _base(tenant_a),
+        json={
+            "code": "SO9",
+            "title": "Dated",
+            "start_date": "2026-07-01",
+            "target_date": "2027-06-30",
+        },
+    ).json()
+    cleared = client_a.patch(
+        f"{_base(tenant_a)}/{created['id']}", json={"target_date": None, "owner_id": None}
+    )
+    assert cleared.status_code == 200
+    assert (cleared.json()["target_date"], cleared.json()["start_date"]) == (None, "2026-07-01")
+
+
+def test_a_code_taken_concurrently_is_a_conflict_not_a_500(
+    client_a: TestClient[Any], tenant_a: TenantRef, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from saypro.tenants.strategy.repository import ObjectiveRepository
+
+    assert client_a.post(_base(tenant_a), json={"code": "SO1", "title": "First"}).status_code == 201
+
+    async def not_taken(*_args: object, **_kwargs: object) -> bool:
+        return False  # as if the other request committed after our check
+
+    monkeypatch.setattr(ObjectiveRepository, "code_taken", not_taken)
+    duplicate = client_a.post(_base(tenant_a), json={"code": "so1", "title": "Second, racing"})
+    assert duplicate.status_code == 409
+    assert duplicate.json()["errors"][0]["field"] == "code"
+    assert client_a.get(_base(tenant_a)).json()["total"] == 1
+
+
+def test_a_closed_municipality_is_not_found_for_its_members(
+    client_a: TestClient[Any], tenant_a: TenantRef, database: Database
+) -> None:
+    from sqlalchemy import update
+
+    from saypro.platform.tenancy.models import Tenant, TenantStatus
+
+    assert client_a.get(_base(tenant_a)).status_code == 200
+    with database.sync_sessions() as session, session.begin():
+        session.execute(
+            update(Tenant).where(Tenant.id == tenant_a.id).values(status=TenantStatus.CLOSED)
+        )
+    assert client_a.get(_base(tenant_a)).status_code == 404
+    assert client_a.get(f"/t/{tenant_a.slug}/objectives/").status_code == 404

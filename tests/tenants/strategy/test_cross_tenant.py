@@ -63,6 +63,24 @@ def _fill(path: str, slug: str, ids: ObjectiveRef) -> str:
     return re.sub(r"\{initiative_id:uuid\}", str(ids.initiative_id), path)
 
 
+NOT_FOUND = {
+    "type": "about:blank",
+    "title": "Not Found",
+    "status": 404,
+    "detail": "The requested resource was not found.",
+}
+
+
+def _is_the_uniform_404(url: str, response: Any) -> bool:
+    """Identical to the answer for something that does not exist."""
+    if url.startswith("/api/"):
+        return bool(response.json() == NOT_FOUND)
+    return (
+        "404 · Not Found" in response.text
+        and "The requested resource was not found." in response.text
+    )
+
+
 def _snapshot(database: Database, ids: ObjectiveRef) -> tuple[Any, ...]:
     with database.sync_sessions() as session:
         bind_tenant_sync(session, ids.tenant.id)
@@ -102,8 +120,8 @@ def test_every_tenant_route_answers_404_across_tenants(
         url = _fill(path, slug, objective_a)
         response = _request(client, method, url, handler)
         checked += 1
-        if response.status_code != 404:
-            failures.append(f"{method} {url} -> {response.status_code}")
+        if response.status_code != 404 or not _is_the_uniform_404(url, response):
+            failures.append(f"{method} {url} -> {response.status_code} {response.text[:120]}")
     assert checked > 0
     assert failures == []
     assert _snapshot(database, objective_a) == before
