@@ -12,7 +12,11 @@ mode="${1:-}"
 shift || true
 
 if ! python3 -m uv --version 2>/dev/null | grep -q "^uv ${UV_VERSION}"; then
-  python3 -m pip install --quiet --disable-pip-version-check "uv==${UV_VERSION}"
+  # A distribution's own Python refuses system-wide installs (PEP 668): fall back to the
+  # user's site-packages, which `python3 -m uv` also finds.
+  python3 -m pip install --quiet --disable-pip-version-check "uv==${UV_VERSION}" 2>/dev/null \
+    || PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --disable-pip-version-check \
+      --user "uv==${UV_VERSION}"
 fi
 uv() { python3 -m uv "$@"; }
 
