@@ -42,8 +42,8 @@ class Timestamped:
     )
 
 
-class TenantScoped(Timestamped):
-    """Mixin for every tenant-owned model.
+class TenantScoped:
+    """Mixin for every tenant-owned model (combine with :class:`Timestamped` as needed).
 
     ``tenant_id`` leads the primary key so that every index built on the key is
     tenant-led and the table can later be distributed by tenant (Citus).

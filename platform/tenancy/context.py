@@ -12,6 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saypro.platform.audit.service import Actor, set_actor
 from saypro.platform.db.tenancy import bind_tenant
 from saypro.platform.identity.permissions import Role
 from saypro.platform.identity.principal import Principal
@@ -40,10 +41,24 @@ async def provide_tenant(
 
 
 async def provide_tenant_session(
-    tenant: NamedDependency[CurrentTenant], raw_db_session: NamedDependency[AsyncSession]
+    tenant: NamedDependency[CurrentTenant],
+    raw_db_session: NamedDependency[AsyncSession],
+    request: Request[Any, Any, Any],
 ) -> AsyncSession:
-    """The request's session, bound to the URL's tenant before any handler sees it."""
+    """The request's session, bound to the URL's tenant before any handler sees it, and
+    carrying who acts (for the audit trail)."""
     await bind_tenant(raw_db_session, tenant.id)
+    user = request.scope.get("user")
+    context = current_request()
+    set_actor(
+        raw_db_session,
+        Actor(
+            user_id=user.user_id if isinstance(user, Principal) else None,
+            name=user.full_name if isinstance(user, Principal) else "anonymous",
+            request_id=context.request_id if context else None,
+            ip_address=request.client.host if request.client else None,
+        ),
+    )
     return raw_db_session
 
 

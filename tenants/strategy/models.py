@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from saypro.platform.db.base import Base, TenantScoped
+from saypro.platform.db.base import Base, TenantScoped, Timestamped
 
 
 def _enum(kind: type[enum.Enum], name: str) -> Enum:
@@ -64,7 +64,7 @@ class Phase(enum.StrEnum):
         }[self.value]
 
 
-class Objective(TenantScoped, Base):
+class Objective(TenantScoped, Timestamped, Base):
     __tablename__ = "strategy_objectives"
     __table_args__ = (
         # Codes are unique per municipality regardless of case ("SO1" and "so1" clash).
@@ -108,7 +108,7 @@ class Objective(TenantScoped, Base):
     )
 
 
-class Initiative(TenantScoped, Base):
+class Initiative(TenantScoped, Timestamped, Base):
     __tablename__ = "strategy_initiatives"
     __table_args__ = (
         ForeignKeyConstraint(

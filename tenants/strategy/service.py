@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from saypro.platform.audit import service as audit
 from saypro.platform.db.tenancy import require_tenant
 from saypro.platform.errors import Conflict, InvalidInput
 from saypro.platform.identity.service import is_member
@@ -30,6 +31,25 @@ from saypro.tenants.strategy.schemas import (
     ObjectiveUpdate,
 )
 
+OBJECTIVE_FIELDS = (
+    "code",
+    "title",
+    "description",
+    "owner_id",
+    "status",
+    "start_date",
+    "target_date",
+)
+INITIATIVE_FIELDS = (
+    "objective_id",
+    "title",
+    "description",
+    "owner_id",
+    "phase",
+    "status",
+    "weight",
+    "percent_complete",
+)
 RECOMPUTE_JOB = "strategy.recompute_objective_progress"
 RECOMPUTE_ALL_JOB = "strategy.recompute_stale_objectives"
 HUNDREDTH = Decimal("0.01")
@@ -59,6 +79,13 @@ async def create_objective(session: AsyncSession, data: ObjectiveCreate) -> Obje
     session.add(objective)
     await _flush_unique_code(session, data.code)
     await session.refresh(objective, ["initiatives"])
+    audit.record(
+        session,
+        "strategy.objective.created",
+        entity_type="objective",
+        entity_id=objective.id,
+        after=audit.snapshot(objective, OBJECTIVE_FIELDS),
+    )
     return objective
 
 
@@ -87,14 +114,36 @@ async def update_objective(
     target = changes.get("target_date", objective.target_date)
     if start and target and target < start:
         raise InvalidInput("must be on or after start_date", field="target_date")
+    before = audit.snapshot(objective, OBJECTIVE_FIELDS)
     for key, value in changes.items():
         setattr(objective, key, value)
     await _flush_unique_code(session, objective.code)
+    audit.record(
+        session,
+        "strategy.objective.updated",
+        entity_type="objective",
+        entity_id=objective.id,
+        before=before,
+        after=audit.snapshot(objective, OBJECTIVE_FIELDS),
+    )
     return objective
 
 
 async def delete_objective(session: AsyncSession, objective_id: uuid.UUID) -> None:
-    objective = await ObjectiveRepository(session).get(objective_id)
+    objective = await ObjectiveRepository(session).get(objective_id, with_initiatives=True)
+    audit.record(
+        session,
+        "strategy.objective.deleted",
+        entity_type="objective",
+        entity_id=objective.id,
+        before={
+            **audit.snapshot(objective, OBJECTIVE_FIELDS),
+            "initiatives": [
+                audit.snapshot(i, ("title", "weight", "percent_complete"))
+                for i in objective.initiatives
+            ],
+        },
+    )
     await session.delete(objective)
     await session.flush()
 
@@ -113,6 +162,13 @@ async def add_initiative(
     session.add(initiative)
     await _request_recompute(session, objective)
     await session.flush()
+    audit.record(
+        session,
+        "strategy.initiative.created",
+        entity_type="initiative",
+        entity_id=initiative.id,
+        after=audit.snapshot(initiative, INITIATIVE_FIELDS),
+    )
     return initiative
 
 
@@ -123,10 +179,19 @@ async def update_initiative(
     changes = data.model_dump(exclude_unset=True)
     if "owner_id" in changes:
         await _check_owner(session, changes["owner_id"])
+    before = audit.snapshot(initiative, INITIATIVE_FIELDS)
     for key, value in changes.items():
         setattr(initiative, key, value)
     await _request_recompute(session, await ObjectiveRepository(session).get(objective_id))
     await session.flush()
+    audit.record(
+        session,
+        "strategy.initiative.updated",
+        entity_type="initiative",
+        entity_id=initiative.id,
+        before=before,
+        after=audit.snapshot(initiative, INITIATIVE_FIELDS),
+    )
     return initiative
 
 
@@ -134,6 +199,13 @@ async def delete_initiative(
     session: AsyncSession, objective_id: uuid.UUID, initiative_id: uuid.UUID
 ) -> None:
     initiative = await InitiativeRepository(session).get(objective_id, initiative_id)
+    audit.record(
+        session,
+        "strategy.initiative.deleted",
+        entity_type="initiative",
+        entity_id=initiative.id,
+        before=audit.snapshot(initiative, INITIATIVE_FIELDS),
+    )
     await session.delete(initiative)
     await _request_recompute(session, await ObjectiveRepository(session).get(objective_id))
     await session.flush()
@@ -172,6 +244,14 @@ def recompute_progress(session: Session, objective_id: uuid.UUID) -> Objective |
     if progress == objective.progress and not objective.progress_pending:
         return objective
     computed_at: datetime = session.scalar(select(func.now())) or datetime.now().astimezone()
+    audit.record(
+        session,
+        "strategy.objective.progress_recomputed",
+        entity_type="objective",
+        entity_id=objective.id,
+        before={"progress": audit.snapshot(objective, ["progress"])["progress"]},
+        after={"progress": None if progress is None else str(progress)},
+    )
     objective.progress = progress
     objective.progress_updated_at = computed_at
     return objective
