@@ -38,18 +38,7 @@ def upgrade() -> None:
         sa.Column(
             "status", sa.Enum("active", "suspended", "closed", name="tenant_status"), nullable=False
         ),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *rls.timestamp_columns(),
         sa.CheckConstraint(
             "slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'", name=op.f("ck_tenants_slug_format")
         ),
@@ -64,18 +53,7 @@ def upgrade() -> None:
         sa.Column("full_name", sa.String(length=200), nullable=False),
         sa.Column("password_hash", sa.String(length=255), nullable=True),
         sa.Column("is_active", sa.Boolean(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *rls.timestamp_columns(),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
     )
     op.create_index("uq_users_email_lower", "users", [sa.text("lower(email)")], unique=True)
@@ -88,18 +66,7 @@ def upgrade() -> None:
             sa.Enum("tenant_admin", "editor", "contributor", "viewer", name="member_role"),
             nullable=False,
         ),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *rls.timestamp_columns(),
         sa.ForeignKeyConstraint(
             ["tenant_id"],
             ["tenants.id"],

@@ -20,23 +20,6 @@ depends_on: str | Sequence[str] | None = None
 ENUMS = ("objective_status", "programme_phase", "initiative_status")
 
 
-def _timestamps() -> list[sa.Column[object]]:
-    return [
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-    ]
-
-
 def upgrade() -> None:
     op.create_table(
         "strategy_objectives",
@@ -64,7 +47,7 @@ def upgrade() -> None:
         sa.Column("progress", sa.Numeric(precision=5, scale=2), nullable=True),
         sa.Column("progress_updated_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("progress_requested_at", sa.DateTime(timezone=True), nullable=True),
-        *_timestamps(),
+        *rls.timestamp_columns(),
         sa.CheckConstraint(
             "progress IS NULL OR (progress >= 0 AND progress <= 100)",
             name=op.f("ck_strategy_objectives_progress_range"),
@@ -126,7 +109,7 @@ def upgrade() -> None:
         ),
         sa.Column("weight", sa.Numeric(precision=7, scale=2), nullable=False),
         sa.Column("percent_complete", sa.Numeric(precision=5, scale=2), nullable=False),
-        *_timestamps(),
+        *rls.timestamp_columns(),
         sa.CheckConstraint(
             "percent_complete >= 0 AND percent_complete <= 100",
             name=op.f("ck_strategy_initiatives_percent_range"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import sqlalchemy as sa
 from alembic import context, op
 
 POLICY = "tenant_isolation"
@@ -93,3 +94,21 @@ def disable_tenant_rls(table: str) -> None:
     op.execute(f"DROP POLICY IF EXISTS {POLICY} ON {name}")
     op.execute(f"ALTER TABLE {name} NO FORCE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {name} DISABLE ROW LEVEL SECURITY")
+
+
+def timestamp_columns() -> list[sa.Column[object]]:
+    """``created_at`` and ``updated_at``, as ``Timestamped`` maps them."""
+    return [
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+    ]

@@ -55,6 +55,30 @@ RECOMPUTE_ALL_JOB = "strategy.recompute_stale_objectives"
 HUNDREDTH = Decimal("0.01")
 
 
+def _record(
+    session: AsyncSession,
+    entity: Objective | Initiative,
+    verb: str,
+    *,
+    before: dict[str, object] | None = None,
+) -> None:
+    """Audit one change of an objective or initiative (after-image unless deleted)."""
+    kind, fields = (
+        ("objective", OBJECTIVE_FIELDS)
+        if isinstance(entity, Objective)
+        else ("initiative", INITIATIVE_FIELDS)
+    )
+    after = None if verb == "deleted" else audit.snapshot(entity, fields)
+    audit.record(
+        session,
+        f"strategy.{kind}.{verb}",
+        entity_type=kind,
+        entity_id=entity.id,
+        before=before,
+        after=after,
+    )
+
+
 async def _check_owner(session: AsyncSession, owner_id: uuid.UUID | None) -> None:
     if owner_id is not None and not await is_member(session, require_tenant(session), owner_id):
         raise InvalidInput("is not a member of this municipality", field="owner_id")
@@ -79,13 +103,7 @@ async def create_objective(session: AsyncSession, data: ObjectiveCreate) -> Obje
     session.add(objective)
     await _flush_unique_code(session, data.code)
     await session.refresh(objective, ["initiatives"])
-    audit.record(
-        session,
-        "strategy.objective.created",
-        entity_type="objective",
-        entity_id=objective.id,
-        after=audit.snapshot(objective, OBJECTIVE_FIELDS),
-    )
+    _record(session, objective, "created")
     return objective
 
 
@@ -118,32 +136,16 @@ async def update_objective(
     for key, value in changes.items():
         setattr(objective, key, value)
     await _flush_unique_code(session, objective.code)
-    audit.record(
-        session,
-        "strategy.objective.updated",
-        entity_type="objective",
-        entity_id=objective.id,
-        before=before,
-        after=audit.snapshot(objective, OBJECTIVE_FIELDS),
-    )
+    _record(session, objective, "updated", before=before)
     return objective
 
 
 async def delete_objective(session: AsyncSession, objective_id: uuid.UUID) -> None:
     objective = await ObjectiveRepository(session).get(objective_id, with_initiatives=True)
-    audit.record(
-        session,
-        "strategy.objective.deleted",
-        entity_type="objective",
-        entity_id=objective.id,
-        before={
-            **audit.snapshot(objective, OBJECTIVE_FIELDS),
-            "initiatives": [
-                audit.snapshot(i, ("title", "weight", "percent_complete"))
-                for i in objective.initiatives
-            ],
-        },
-    )
+    # The initiatives go with it (cascade), so their state is part of the record.
+    initiatives = [audit.snapshot(i, INITIATIVE_FIELDS) for i in objective.initiatives]
+    before = {**audit.snapshot(objective, OBJECTIVE_FIELDS), "initiatives": initiatives}
+    _record(session, objective, "deleted", before=before)
     await session.delete(objective)
     await session.flush()
 
@@ -162,13 +164,7 @@ async def add_initiative(
     session.add(initiative)
     await _request_recompute(session, objective)
     await session.flush()
-    audit.record(
-        session,
-        "strategy.initiative.created",
-        entity_type="initiative",
-        entity_id=initiative.id,
-        after=audit.snapshot(initiative, INITIATIVE_FIELDS),
-    )
+    _record(session, initiative, "created")
     return initiative
 
 
@@ -184,14 +180,7 @@ async def update_initiative(
         setattr(initiative, key, value)
     await _request_recompute(session, await ObjectiveRepository(session).get(objective_id))
     await session.flush()
-    audit.record(
-        session,
-        "strategy.initiative.updated",
-        entity_type="initiative",
-        entity_id=initiative.id,
-        before=before,
-        after=audit.snapshot(initiative, INITIATIVE_FIELDS),
-    )
+    _record(session, initiative, "updated", before=before)
     return initiative
 
 
@@ -199,13 +188,7 @@ async def delete_initiative(
     session: AsyncSession, objective_id: uuid.UUID, initiative_id: uuid.UUID
 ) -> None:
     initiative = await InitiativeRepository(session).get(objective_id, initiative_id)
-    audit.record(
-        session,
-        "strategy.initiative.deleted",
-        entity_type="initiative",
-        entity_id=initiative.id,
-        before=audit.snapshot(initiative, INITIATIVE_FIELDS),
-    )
+    _record(session, initiative, "deleted", before=audit.snapshot(initiative, INITIATIVE_FIELDS))
     await session.delete(initiative)
     await _request_recompute(session, await ObjectiveRepository(session).get(objective_id))
     await session.flush()
