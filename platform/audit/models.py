@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Index, String, func
+from sqlalchemy import BigInteger, DateTime, FetchedValue, Index, LargeBinary, String, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -19,6 +19,7 @@ class AuditEvent(TenantScoped, Base):
         Index("ix_audit_events_tenant_occurred", "tenant_id", "occurred_at"),
         Index("ix_audit_events_tenant_entity", "tenant_id", "entity_type", "entity_id"),
         Index("ix_audit_events_tenant_actor", "tenant_id", "actor_id"),
+        Index("uq_audit_events_tenant_seq", "tenant_id", "seq", unique=True),
     )
 
     occurred_at: Mapped[datetime] = mapped_column(
@@ -34,3 +35,8 @@ class AuditEvent(TenantScoped, Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     request_id: Mapped[str | None] = mapped_column(String(64))
     ip_address: Mapped[str | None] = mapped_column(String(45))
+    # The tenant's hash chain, written by a database trigger on insert (see migration
+    # 0003): position, the previous event's hash, and this event's hash.
+    seq: Mapped[int] = mapped_column(BigInteger, server_default=FetchedValue())
+    prev_hash: Mapped[bytes | None] = mapped_column(LargeBinary, server_default=FetchedValue())
+    hash: Mapped[bytes] = mapped_column(LargeBinary, server_default=FetchedValue())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from saypro.platform.cli.admin import tenant, user
+from saypro.platform.cli.audit import audit
 from saypro.platform.cli.db import db
 from saypro.platform.cli.processes import demo, scheduler, serve, worker
 
@@ -14,5 +15,5 @@ def cli() -> None:
     """SayPro Municipal Platform."""
 
 
-for command in (serve, worker, scheduler, demo, db, tenant, user):
+for command in (serve, worker, scheduler, demo, db, tenant, user, audit):
     cli.add_command(command)

@@ -7,14 +7,16 @@ from typing import Any
 
 import pytest
 from litestar.testing import TestClient
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, pool, select, text
 from sqlalchemy.exc import DBAPIError
 
+from saypro.platform.audit.chain import ChainReport, verify_chain
 from saypro.platform.audit.models import AuditEvent
 from saypro.platform.db.engine import Database
 from saypro.platform.db.tenancy import bind_tenant_sync
 from saypro.platform.jobs.registry import get_job
 from saypro.platform.jobs.runtime import run_job
+from saypro.platform.settings import DatabaseUrls
 from saypro.tenants.strategy.service import RECOMPUTE_JOB
 from tests.factories import TenantRef, UserRef
 
@@ -120,3 +122,115 @@ def test_another_tenants_trail_is_invisible(
     client_a.post(f"/api/v1/t/{tenant_a.slug}/objectives", json={"code": "SO1", "title": "Alpha's"})
     assert _events(database, tenant_b) == []
     assert len(_events(database, tenant_a)) == 1
+
+
+def _owner_execute(db_urls: DatabaseUrls, statements: str, **params: object) -> None:
+    """Tamper as the owner role, which the runtime role's grants do not restrict."""
+    engine = create_engine(db_urls.owner, poolclass=pool.NullPool)
+    with engine.begin() as conn:
+        for statement in statements.split(";"):
+            conn.execute(text(statement), params)
+    engine.dispose()
+
+
+def _verify(database: Database, tenant: TenantRef) -> ChainReport:
+    with database.sync_sessions() as session:
+        bind_tenant_sync(session, tenant.id)
+        return verify_chain(session)
+
+
+def _three_events(client: TestClient[Any], tenant: TenantRef) -> None:
+    base = f"/api/v1/t/{tenant.slug}/objectives"
+    objective = client.post(base, json={"code": "SO1", "title": "Chained"}).json()
+    client.patch(f"{base}/{objective['id']}", json={"status": "on_track"})
+    client.patch(f"{base}/{objective['id']}", json={"status": "at_risk"})
+
+
+def test_each_tenants_log_is_a_hash_chain(
+    client_a: TestClient[Any], tenant_a: TenantRef, database: Database
+) -> None:
+    _three_events(client_a, tenant_a)
+    events = _events(database, tenant_a)
+    assert [e.seq for e in events] == [1, 2, 3]
+    assert events[0].prev_hash is None
+    assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
+    assert _verify(database, tenant_a) == ChainReport(entries=3, broken=None)
+
+
+def test_tampering_as_the_owner_is_found_and_named(
+    client_a: TestClient[Any], tenant_a: TenantRef, database: Database, db_urls: DatabaseUrls
+) -> None:
+    _three_events(client_a, tenant_a)
+    second = _events(database, tenant_a)[1]
+    _owner_execute(
+        db_urls,
+        'update audit_events set after = \'{"status": "completed"}\' where tenant_id = :t and id = :id',
+        t=tenant_a.id,
+        id=second.id,
+    )
+    report = _verify(database, tenant_a)
+    assert report.broken is not None
+    assert (report.broken.seq, report.broken.id) == (2, second.id)
+    assert "changed" in report.broken.describe()
+
+
+def test_a_removed_entry_is_found(
+    client_a: TestClient[Any], tenant_a: TenantRef, database: Database, db_urls: DatabaseUrls
+) -> None:
+    _three_events(client_a, tenant_a)
+    second = _events(database, tenant_a)[1]
+    _owner_execute(
+        db_urls,
+        "delete from audit_events where tenant_id = :t and id = :id",
+        t=tenant_a.id,
+        id=second.id,
+    )
+    report = _verify(database, tenant_a)
+    assert report.broken is not None
+    assert report.broken.seq == 3 and "#2 to #2 are missing" in report.broken.reason
+
+
+def test_rehashing_a_changed_entry_still_breaks_the_next_link(
+    client_a: TestClient[Any], tenant_a: TenantRef, database: Database, db_urls: DatabaseUrls
+) -> None:
+    _three_events(client_a, tenant_a)
+    second = _events(database, tenant_a)[1]
+    _owner_execute(
+        db_urls,
+        "update audit_events a set actor_name = 'Someone else' where tenant_id = :t and id = :id;"
+        "update audit_events a set hash = audit_event_hash(a.prev_hash, a) where tenant_id = :t and id = :id",
+        t=tenant_a.id,
+        id=second.id,
+    )
+    report = _verify(database, tenant_a)
+    assert report.broken is not None
+    assert report.broken.seq == 3 and "does not link" in report.broken.reason
+
+
+def test_saypro_audit_verify_cli(
+    client_a: TestClient[Any],
+    tenant_a: TenantRef,
+    db_urls: DatabaseUrls,
+    redis_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from click.testing import CliRunner
+
+    from saypro.platform.cli.main import cli
+    from tests import servers
+
+    monkeypatch.setenv("DATABASE_URL", db_urls.owner)
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("SECRET_KEY", servers.TEST_SECRET_KEY)
+    _three_events(client_a, tenant_a)
+    intact = CliRunner().invoke(cli, ["audit", "verify", "--tenant", tenant_a.slug])
+    assert intact.exit_code == 0, intact.output
+    assert "intact: 3 entries" in intact.output
+    _owner_execute(
+        db_urls,
+        "update audit_events set action = 'forged' where tenant_id = :t and seq = 3",
+        t=tenant_a.id,
+    )
+    broken = CliRunner().invoke(cli, ["audit", "verify", "--tenant", tenant_a.slug])
+    assert broken.exit_code != 0
+    assert "broken at entry #3" in broken.output
