@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from litestar import Request, get, post
@@ -12,12 +13,15 @@ from litestar.response import Redirect, Template
 from pydantic import ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saypro.platform.audit.service import Actor
+from saypro.platform.db.engine import Database
 from saypro.platform.identity.auth import SESSION_USER_KEY
 from saypro.platform.identity.guards import public, signed_in
 from saypro.platform.identity.principal import Principal
-from saypro.platform.identity.service import authenticate
+from saypro.platform.identity.service import authenticate, find_user_id, record_sign_in
 from saypro.platform.identity.sessions import rotate_session
 from saypro.platform.validation import Input
+from saypro.platform.web.context import current_request
 
 
 class LoginForm(Input):
@@ -36,6 +40,27 @@ def _safe_next(target: str) -> str:
     return "/"
 
 
+def _actor(request: Request[Any, Any, State], user_id: uuid.UUID | None, name: str) -> Actor:
+    context = current_request()
+    return Actor(
+        user_id=user_id,
+        name=name,
+        request_id=context.request_id if context else None,
+        ip_address=request.client.host if request.client else None,
+    )
+
+
+async def _record_failed_sign_in(request: Request[Any, Any, State], email: str) -> None:
+    """In a transaction of its own: the sign-in request itself is answered with an error
+    and rolled back, but the failed attempt must stay on record."""
+    database: Database = request.app.state.database
+    async with database.async_sessions() as session, session.begin():
+        user_id = await find_user_id(session, email)
+        if user_id is not None:
+            actor = _actor(request, None, f"sign-in attempt as {email.strip().lower()}")
+            await record_sign_in(session, user_id, "identity.sign_in_failed", actor)
+
+
 @get("/login", name="login", include_in_schema=False, **public())
 async def login_page(next: FromQuery[str] = "/") -> Template:
     return Template("login.html", context={"next": _safe_next(next), "error": None, "email": ""})
@@ -49,6 +74,7 @@ async def login(
 ) -> Template | Redirect:
     user = await authenticate(db_session, data.email, data.password)
     if user is None:
+        await _record_failed_sign_in(request, data.email)
         return Template(
             "login.html",
             context={
@@ -58,6 +84,8 @@ async def login(
             },
             status_code=400,
         )
+    actor = _actor(request, user.id, user.full_name)
+    await record_sign_in(db_session, user.id, "identity.signed_in", actor)
     rotate_session(request)
     request.set_session({SESSION_USER_KEY: str(user.id)})
     return Redirect(path=_safe_next(data.next))

@@ -21,6 +21,7 @@ class Permission(enum.StrEnum):
     STRATEGY_READ = "strategy.read"
     STRATEGY_WRITE = "strategy.write"
     MEMBERS_MANAGE = "members.manage"
+    AUDIT_READ = "audit.read"
 
 
 _READ = {Permission.WORKSPACE_READ, Permission.STRATEGY_READ}
@@ -31,7 +32,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Contributors update only what is assigned to them; assignment-level checks live
     # in the owning module's service. Workspace-wide writes are not theirs.
     Role.CONTRIBUTOR: frozenset(_READ),
-    Role.VIEWER: frozenset(_READ),
+    # Viewers include internal audit and council oversight, who read the audit trail.
+    Role.VIEWER: frozenset(_READ | {Permission.AUDIT_READ}),
 }
 
 

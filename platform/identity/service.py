@@ -9,6 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from saypro.platform.audit import service as audit
+from saypro.platform.audit.service import Actor, set_actor
+from saypro.platform.db.tenancy import bind_tenant
 from saypro.platform.identity.models import Membership, User
 from saypro.platform.identity.passwords import hash_password, needs_rehash, verify_password
 from saypro.platform.identity.permissions import Role
@@ -98,3 +101,24 @@ async def list_members(session: AsyncSession, tenant_id: uuid.UUID) -> list[tupl
         .order_by(User.full_name)
     )
     return [(uid, name) for uid, name in rows.all()]
+
+
+async def find_user_id(session: AsyncSession, email: str) -> uuid.UUID | None:
+    return await session.scalar(
+        select(User.id).where(func.lower(User.email) == email.strip().lower())
+    )
+
+
+async def record_sign_in(
+    session: AsyncSession, user_id: uuid.UUID, action: str, actor: Actor
+) -> None:
+    """Put a sign-in event on the trail of every municipality the user belongs to."""
+    tenant_ids = (
+        await session.scalars(select(Membership.tenant_id).where(Membership.user_id == user_id))
+    ).all()
+    set_actor(session, actor)
+    for tenant_id in tenant_ids:
+        await bind_tenant(session, tenant_id)
+        audit.record(session, action, entity_type="user", entity_id=user_id)
+        await session.flush()
+    await bind_tenant(session, None)

@@ -19,6 +19,7 @@ from litestar.static_files import create_static_files_router
 from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 
+from saypro.platform.audit.controllers import AuditPages
 from saypro.platform.db.engine import Database
 from saypro.platform.identity import controllers as identity_pages
 from saypro.platform.identity.auth import session_auth
@@ -93,7 +94,11 @@ def create_app(settings: Settings, services: Services) -> Litestar:
     authentication = session_auth(settings.session_idle_minutes)
     tenant_pages = Router(
         path="/t/{tenant_slug:str}",
-        route_handlers=[shell.workspace_home, *[h for m in modules for h in m.page_handlers]],
+        route_handlers=[
+            shell.workspace_home,
+            AuditPages,
+            *[h for m in modules for h in m.page_handlers],
+        ],
         dependencies=TENANT_DEPENDENCIES,
         include_in_schema=False,
     )

@@ -21,12 +21,12 @@ from saypro.tenants.strategy.service import RECOMPUTE_JOB
 from tests.factories import TenantRef, UserRef
 
 
-def _events(database: Database, tenant: TenantRef) -> list[AuditEvent]:
+def _events(database: Database, tenant: TenantRef, *, sign_ins: bool = False) -> list[AuditEvent]:
+    """The tenant's events in chain order; sign-in events only when asked for."""
     with database.sync_sessions() as session:
         bind_tenant_sync(session, tenant.id)
-        return list(
-            session.scalars(select(AuditEvent).order_by(AuditEvent.occurred_at, AuditEvent.id))
-        )
+        events = list(session.scalars(select(AuditEvent).order_by(AuditEvent.seq)))
+    return [e for e in events if sign_ins or not e.action.startswith("identity.")]
 
 
 def test_objective_changes_are_recorded_with_who_and_what(
@@ -150,18 +150,18 @@ def test_each_tenants_log_is_a_hash_chain(
     client_a: TestClient[Any], tenant_a: TenantRef, database: Database
 ) -> None:
     _three_events(client_a, tenant_a)
-    events = _events(database, tenant_a)
-    assert [e.seq for e in events] == [1, 2, 3]
+    events = _events(database, tenant_a, sign_ins=True)  # the editor's sign-in comes first
+    assert [e.seq for e in events] == [1, 2, 3, 4]
     assert events[0].prev_hash is None
     assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
-    assert _verify(database, tenant_a) == ChainReport(entries=3, broken=None)
+    assert _verify(database, tenant_a) == ChainReport(entries=4, broken=None)
 
 
 def test_tampering_as_the_owner_is_found_and_named(
     client_a: TestClient[Any], tenant_a: TenantRef, database: Database, db_urls: DatabaseUrls
 ) -> None:
     _three_events(client_a, tenant_a)
-    second = _events(database, tenant_a)[1]
+    second = _events(database, tenant_a, sign_ins=True)[2]
     _owner_execute(
         db_urls,
         'update audit_events set after = \'{"status": "completed"}\' where tenant_id = :t and id = :id',
@@ -170,7 +170,7 @@ def test_tampering_as_the_owner_is_found_and_named(
     )
     report = _verify(database, tenant_a)
     assert report.broken is not None
-    assert (report.broken.seq, report.broken.id) == (2, second.id)
+    assert (report.broken.seq, report.broken.id) == (3, second.id)
     assert "changed" in report.broken.describe()
 
 
@@ -178,7 +178,7 @@ def test_a_removed_entry_is_found(
     client_a: TestClient[Any], tenant_a: TenantRef, database: Database, db_urls: DatabaseUrls
 ) -> None:
     _three_events(client_a, tenant_a)
-    second = _events(database, tenant_a)[1]
+    second = _events(database, tenant_a, sign_ins=True)[2]
     _owner_execute(
         db_urls,
         "delete from audit_events where tenant_id = :t and id = :id",
@@ -187,14 +187,14 @@ def test_a_removed_entry_is_found(
     )
     report = _verify(database, tenant_a)
     assert report.broken is not None
-    assert report.broken.seq == 3 and "#2 to #2 are missing" in report.broken.reason
+    assert report.broken.seq == 4 and "#3 to #3 are missing" in report.broken.reason
 
 
 def test_rehashing_a_changed_entry_still_breaks_the_next_link(
     client_a: TestClient[Any], tenant_a: TenantRef, database: Database, db_urls: DatabaseUrls
 ) -> None:
     _three_events(client_a, tenant_a)
-    second = _events(database, tenant_a)[1]
+    second = _events(database, tenant_a, sign_ins=True)[2]
     _owner_execute(
         db_urls,
         "update audit_events a set actor_name = 'Someone else' where tenant_id = :t and id = :id;"
@@ -204,7 +204,7 @@ def test_rehashing_a_changed_entry_still_breaks_the_next_link(
     )
     report = _verify(database, tenant_a)
     assert report.broken is not None
-    assert report.broken.seq == 3 and "does not link" in report.broken.reason
+    assert report.broken.seq == 4 and "does not link" in report.broken.reason
 
 
 def test_saypro_audit_verify_cli(
@@ -225,12 +225,12 @@ def test_saypro_audit_verify_cli(
     _three_events(client_a, tenant_a)
     intact = CliRunner().invoke(cli, ["audit", "verify", "--tenant", tenant_a.slug])
     assert intact.exit_code == 0, intact.output
-    assert "intact: 3 entries" in intact.output
+    assert "intact: 4 entries" in intact.output
     _owner_execute(
         db_urls,
-        "update audit_events set action = 'forged' where tenant_id = :t and seq = 3",
+        "update audit_events set action = 'forged' where tenant_id = :t and seq = 4",
         t=tenant_a.id,
     )
     broken = CliRunner().invoke(cli, ["audit", "verify", "--tenant", tenant_a.slug])
     assert broken.exit_code != 0
-    assert "broken at entry #3" in broken.output
+    assert "broken at entry #4" in broken.output
