@@ -16,7 +16,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from saypro.platform.identity.permissions import Permission
+from saypro.platform.identity.permissions import Permission, changes_data, role_grants
 from saypro.platform.identity.principal import Principal
 
 PERMISSION_KEY = "permission"
@@ -39,10 +39,16 @@ def permission_guard(
     if required == SIGNED_IN:
         return
     slug = connection.path_params.get("tenant_slug")
-    if not isinstance(slug, str) or user.access(slug) is None:
+    access = user.access(slug) if isinstance(slug, str) else None
+    if access is None:
         raise NotFoundException()
-    if not user.can(slug, Permission(required)):
+    permission = Permission(required)
+    if not role_grants(access.role, permission):
         raise PermissionDeniedException(f"your role does not grant {required}")
+    if access.read_only and changes_data(permission):
+        raise PermissionDeniedException(
+            f"{access.name} is {access.status.value}: its workspace can be read but not changed"
+        )
 
 
 def requires(permission: Permission | str) -> dict[str, Any]:

@@ -39,3 +39,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 def role_grants(role: Role, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def changes_data(permission: Permission) -> bool:
+    """Whether a permission lets its holder change a workspace (refused while the
+    municipality is suspended or closed). By convention such permissions end in
+    ``.write`` or ``.manage``."""
+    return permission.value.endswith((".write", ".manage"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from saypro.platform.identity.permissions import Permission, Role, role_grants
+from saypro.platform.identity.permissions import Permission, Role, changes_data, role_grants
+from saypro.platform.tenancy.models import TenantStatus
 
 
 @dataclass(frozen=True)
@@ -14,6 +15,12 @@ class TenantAccess:
     slug: str
     name: str
     role: Role
+    status: TenantStatus = TenantStatus.ACTIVE
+
+    @property
+    def read_only(self) -> bool:
+        """Suspended (e.g. unpaid) and closed municipalities can be read, not changed."""
+        return self.status is not TenantStatus.ACTIVE
 
 
 @dataclass(frozen=True)
@@ -27,5 +34,9 @@ class Principal:
         return self.tenants.get(slug)
 
     def can(self, slug: str, permission: Permission) -> bool:
+        """Whether the user may use ``permission`` in that municipality now (pages use it
+        to show or hide controls; the guard enforces the same rule)."""
         access = self.tenants.get(slug)
-        return access is not None and role_grants(access.role, permission)
+        if access is None or not role_grants(access.role, permission):
+            return False
+        return not (access.read_only and changes_data(permission))

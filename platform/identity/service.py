@@ -16,7 +16,7 @@ from saypro.platform.identity.models import Membership, User
 from saypro.platform.identity.passwords import hash_password, needs_rehash, verify_password
 from saypro.platform.identity.permissions import Role
 from saypro.platform.identity.principal import Principal, TenantAccess
-from saypro.platform.tenancy.models import Tenant, TenantStatus
+from saypro.platform.tenancy.models import Tenant
 
 
 class DuplicateEmail(ValueError):
@@ -70,15 +70,14 @@ async def load_principal(session: AsyncSession, user_id: uuid.UUID) -> Principal
     if user is None or not user.is_active:
         return None
     rows = await session.execute(
-        select(Tenant.id, Tenant.slug, Tenant.name, Membership.role)
+        select(Tenant.id, Tenant.slug, Tenant.name, Membership.role, Tenant.status)
         .join(Membership, Membership.tenant_id == Tenant.id)
-        # A closed municipality is gone for its members (its data awaits deletion).
-        .where(Membership.user_id == user_id, Tenant.status != TenantStatus.CLOSED)
+        .where(Membership.user_id == user_id)
         .order_by(Tenant.name)
     )
     tenants = {
-        slug: TenantAccess(tenant_id=tid, slug=slug, name=name, role=role)
-        for tid, slug, name, role in rows.all()
+        slug: TenantAccess(tenant_id=tid, slug=slug, name=name, role=role, status=status)
+        for tid, slug, name, role, status in rows.all()
     }
     return Principal(user_id=user.id, email=user.email, full_name=user.full_name, tenants=tenants)
 

@@ -16,6 +16,7 @@ from saypro.platform.audit.service import Actor, set_actor
 from saypro.platform.db.tenancy import bind_tenant
 from saypro.platform.identity.permissions import Role
 from saypro.platform.identity.principal import Principal
+from saypro.platform.tenancy.models import TenantStatus
 from saypro.platform.web.context import current_request
 
 
@@ -25,6 +26,7 @@ class CurrentTenant:
     slug: str
     name: str
     role: Role
+    status: TenantStatus = TenantStatus.ACTIVE
 
 
 async def provide_tenant(
@@ -37,7 +39,13 @@ async def provide_tenant(
     request_context = current_request()
     if request_context is not None:
         request_context.tenant_id = str(access.tenant_id)
-    return CurrentTenant(id=access.tenant_id, slug=access.slug, name=access.name, role=access.role)
+    return CurrentTenant(
+        id=access.tenant_id,
+        slug=access.slug,
+        name=access.name,
+        role=access.role,
+        status=access.status,
+    )
 
 
 async def provide_tenant_session(

@@ -306,17 +306,40 @@ def test_a_code_taken_concurrently_is_a_conflict_not_a_500(
     assert client_a.get(_base(tenant_a)).json()["total"] == 1
 
 
-def test_a_closed_municipality_is_not_found_for_its_members(
-    client_a: TestClient[Any], tenant_a: TenantRef, database: Database
+@pytest.mark.parametrize("status", ["suspended", "closed"])
+def test_a_suspended_or_closed_municipality_is_read_only(
+    client_a: TestClient[Any], tenant_a: TenantRef, database: Database, status: str
 ) -> None:
     from sqlalchemy import update
 
     from saypro.platform.tenancy.models import Tenant, TenantStatus
 
-    assert client_a.get(_base(tenant_a)).status_code == 200
+    objective = client_a.post(
+        _base(tenant_a), json={"code": "SO1", "title": "Before the suspension"}
+    ).json()
     with database.sync_sessions() as session, session.begin():
         session.execute(
-            update(Tenant).where(Tenant.id == tenant_a.id).values(status=TenantStatus.CLOSED)
+            update(Tenant).where(Tenant.id == tenant_a.id).values(status=TenantStatus(status))
         )
-    assert client_a.get(_base(tenant_a)).status_code == 404
-    assert client_a.get(f"/t/{tenant_a.slug}/objectives/").status_code == 404
+    assert client_a.get(f"{_base(tenant_a)}/{objective['id']}").status_code == 200
+    refused = client_a.patch(
+        f"{_base(tenant_a)}/{objective['id']}", json={"title": "Changed while locked"}
+    )
+    assert refused.status_code == 403
+    assert (
+        f"is {status}" in refused.json()["detail"]
+        and "read but not changed" in refused.json()["detail"]
+    )
+    assert (
+        client_a.post(
+            _base(tenant_a), json={"code": "SO2", "title": "New while locked"}
+        ).status_code
+        == 403
+    )
+    page = client_a.get(f"/t/{tenant_a.slug}/objectives/{objective['id']}")
+    assert 'data-testid="read-only-banner"' in page.text
+    assert "Add an initiative" not in page.text
+    assert (
+        client_a.get(f"{_base(tenant_a)}/{objective['id']}").json()["title"]
+        == "Before the suspension"
+    )
