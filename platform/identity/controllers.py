@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.audit.service import Actor
 from saypro.platform.db.engine import Database
+from saypro.platform.identity import throttle
 from saypro.platform.identity.auth import SESSION_USER_KEY
 from saypro.platform.identity.guards import public, signed_in
 from saypro.platform.identity.principal import Principal
@@ -72,8 +73,11 @@ async def login(
     db_session: NamedDependency[AsyncSession],
     data: URLEncodedBody[LoginForm],
 ) -> Template | Redirect:
+    redis_client = request.app.state.redis
+    await throttle.refuse_if_locked(redis_client, data.email)
     user = await authenticate(db_session, data.email, data.password)
     if user is None:
+        await throttle.note_failure(redis_client, data.email)
         await _record_failed_sign_in(request, data.email)
         return Template(
             "login.html",
@@ -84,6 +88,7 @@ async def login(
             },
             status_code=400,
         )
+    await throttle.clear_failures(redis_client, data.email)
     actor = _actor(request, user.id, user.full_name)
     await record_sign_in(db_session, user.id, "identity.signed_in", actor)
     rotate_session(request)

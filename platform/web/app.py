@@ -25,6 +25,7 @@ from saypro.platform.identity import controllers as identity_pages
 from saypro.platform.identity.auth import session_auth
 from saypro.platform.identity.guards import permission_guard, public
 from saypro.platform.identity.permissions import Permission
+from saypro.platform.identity.throttle import RATE_LIMIT_STORE, sign_in_rate_limit
 from saypro.platform.modules import Module, load_modules
 from saypro.platform.services import Services
 from saypro.platform.settings import Settings
@@ -82,6 +83,13 @@ def create_app(settings: Settings, services: Services) -> Litestar:
         # Clients are bound to the event loop that runs the app, so they are made here.
         # (RedisStore.with_client() cannot open unix-socket URLs, hence our own client.)
         app.stores.register(
+            RATE_LIMIT_STORE,
+            RedisStore(
+                app.state.redis, namespace="saypro-rate-limit", handle_client_shutdown=False
+            ),
+            allow_override=True,
+        )
+        app.stores.register(
             "sessions",
             RedisStore(app.state.redis, namespace="saypro-sessions", handle_client_shutdown=False),
             allow_override=True,
@@ -133,7 +141,10 @@ def create_app(settings: Settings, services: Services) -> Litestar:
         guards=[permission_guard],
         after_request=record_response_status,
         exception_handlers={Exception: handle_exception},
-        middleware=[DefineMiddleware(RequestContextMiddleware)],
+        middleware=[
+            DefineMiddleware(RequestContextMiddleware),
+            sign_in_rate_limit(settings.login_attempts_per_minute).middleware,
+        ],
         on_app_init=[authentication.on_app_init],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],

@@ -12,7 +12,11 @@ import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_404_NOT_FOUND, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import (
+    HTTP_404_NOT_FOUND,
+    HTTP_429_TOO_MANY_REQUESTS,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+)
 from sqlalchemy.exc import DataError, IntegrityError
 
 from saypro.platform.errors import DomainError
@@ -93,7 +97,11 @@ def _describe(exc: Exception) -> tuple[int, str, dict[str, Any]]:
 
 def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     status, detail, extra = _describe(exc)
-    headers = getattr(exc, "headers", None) or {}
+    headers = dict(getattr(exc, "headers", None) or {})
+    if status == HTTP_429_TOO_MANY_REQUESTS and "Retry-After" not in headers:
+        # The rate-limit middleware states when the window resets; clients read Retry-After.
+        reset = headers.get("RateLimit-Reset")
+        headers["Retry-After"] = str(max(1, int(reset))) if reset and reset.isdigit() else "60"
     if is_api(request):
         response = problem(status, detail, **extra)
         response.headers.update(headers)
