@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     log_format: Literal["json", "console"] = Field(default="json", alias="LOG_FORMAT")
     db_pool_size: int = Field(default=10, ge=1, le=200, alias="DB_POOL_SIZE")
     session_idle_minutes: int = Field(default=120, ge=5, le=24 * 60, alias="SESSION_IDLE_MINUTES")
+    session_absolute_hours: int = Field(
+        default=12, ge=1, le=24 * 30, alias="SESSION_ABSOLUTE_HOURS"
+    )
     login_attempts_per_minute: int = Field(
         default=10, ge=1, le=100_000, alias="LOGIN_ATTEMPTS_PER_MINUTE"
     )

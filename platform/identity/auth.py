@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -13,9 +14,22 @@ from saypro.platform.db.engine import Database
 from saypro.platform.identity.principal import Principal
 from saypro.platform.identity.service import load_principal
 from saypro.platform.identity.sessions import RotatingSessionConfig
+from saypro.platform.settings import Settings
 
 SESSION_COOKIE = "__Host-saypro-session"
 SESSION_USER_KEY = "user_id"
+SIGNED_IN_AT_KEY = "signed_in_at"
+
+
+def now() -> float:
+    return time.time()
+
+
+def new_session(user_id: uuid.UUID) -> dict[str, Any]:
+    """What a fresh sign-in stores: who, and when (for the absolute time-out)."""
+    return {SESSION_USER_KEY: str(user_id), SIGNED_IN_AT_KEY: int(now())}
+
+
 # Probes and static files neither need nor create a session.
 NO_SESSION_PATHS = ["^/static/", "^/healthz$", "^/readyz$"]
 
@@ -24,9 +38,14 @@ async def retrieve_principal(
     session: dict[str, Any], connection: ASGIConnection[Any, Any, Any, Any]
 ) -> Principal | None:
     """The signed-in user and their memberships, re-read on every request so a removed
-    membership or a deactivated account takes effect at once."""
+    membership or a deactivated account takes effect at once. A session older than the
+    absolute time-out is over, however active it has been."""
     raw = session.get(SESSION_USER_KEY)
-    if not isinstance(raw, str):
+    signed_in_at = session.get(SIGNED_IN_AT_KEY)
+    if not isinstance(raw, str) or not isinstance(signed_in_at, int):
+        return None
+    settings: Settings = connection.app.state.settings
+    if now() - signed_in_at > settings.session_absolute_hours * 3600:
         return None
     try:
         user_id = uuid.UUID(raw)

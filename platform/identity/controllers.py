@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from saypro.platform.audit.service import Actor
 from saypro.platform.db.engine import Database
 from saypro.platform.identity import throttle
-from saypro.platform.identity.auth import SESSION_USER_KEY
+from saypro.platform.identity.auth import new_session
 from saypro.platform.identity.guards import public, signed_in
 from saypro.platform.identity.principal import Principal
 from saypro.platform.identity.service import authenticate, find_user_id, record_sign_in
@@ -92,7 +92,7 @@ async def login(
     actor = _actor(request, user.id, user.full_name)
     await record_sign_in(db_session, user.id, "identity.signed_in", actor)
     rotate_session(request)
-    request.set_session({SESSION_USER_KEY: str(user.id)})
+    request.set_session(new_session(user.id))
     return Redirect(path=_safe_next(data.next))
 
 

