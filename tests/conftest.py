@@ -4,7 +4,7 @@ its own tenants (isolation is what is under test, so tests never need cleaning u
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -72,6 +72,13 @@ def app(settings: Settings, services: Services) -> Litestar:
 def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
     with TestClient(app, base_url=BASE_URL) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def another_client(settings: Settings, services: Services) -> Callable[[], TestClient[Litestar]]:
+    """A second browser: its own app instance, because each test client runs its own
+    event loop and an app's engines and Redis clients belong to the loop that started it."""
+    return lambda: TestClient(create_app(settings, services), base_url=BASE_URL)
 
 
 @pytest.fixture

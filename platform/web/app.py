@@ -24,6 +24,7 @@ from saypro.platform.db.engine import Database
 from saypro.platform.identity import controllers as identity_pages
 from saypro.platform.identity.auth import session_auth
 from saypro.platform.identity.guards import permission_guard, public
+from saypro.platform.identity.member_pages import MemberPages
 from saypro.platform.identity.permissions import Permission
 from saypro.platform.identity.throttle import RATE_LIMIT_STORE, sign_in_rate_limit
 from saypro.platform.modules import Module, load_modules
@@ -105,6 +106,7 @@ def create_app(settings: Settings, services: Services) -> Litestar:
         route_handlers=[
             shell.workspace_home,
             AuditPages,
+            MemberPages,
             *[h for m in modules for h in m.page_handlers],
         ],
         dependencies=TENANT_DEPENDENCIES,

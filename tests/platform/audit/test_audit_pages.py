@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from typing import Any
 
 from litestar.testing import TestClient
@@ -31,12 +32,15 @@ def _some_history(client: TestClient[Any], tenant: TenantRef) -> str:
 
 
 def test_auditors_and_admins_read_the_trail_editors_do_not(
-    client: TestClient[Any], client_a: TestClient[Any], tenant_a: TenantRef, database: Database
+    client_a: TestClient[Any],
+    tenant_a: TenantRef,
+    database: Database,
+    another_client: Callable[[], TestClient[Any]],
 ) -> None:
     _some_history(client_a, tenant_a)
     assert client_a.get(f"/t/{tenant_a.slug}/audit/").status_code == 403  # an editor
     for role in (Role.VIEWER, Role.TENANT_ADMIN):
-        reader = TestClient(client_a.app, base_url="https://testserver.local")
+        reader = another_client()
         with reader:
             login(reader, make_user(database, (tenant_a, role)))
             page = reader.get(f"/t/{tenant_a.slug}/audit/")

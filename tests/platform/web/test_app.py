@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -58,10 +59,14 @@ def test_pages_redirect_to_login_and_api_answers_401(
 
 
 def test_every_404_looks_the_same(
-    client_a: TestClient[Any], tenant_a: TenantRef, tenant_b: TenantRef, database: Database
+    client_a: TestClient[Any],
+    tenant_a: TenantRef,
+    tenant_b: TenantRef,
+    database: Database,
+    another_client: Callable[[], TestClient[Any]],
 ) -> None:
     other = make_user(database, (tenant_b, Role.EDITOR))
-    foreign = TestClient(client_a.app, base_url=BASE_URL)
+    foreign = another_client()
     with foreign:
         login(foreign, other)
         b_objective = foreign.post(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -165,9 +166,13 @@ def test_duplicate_code_is_a_conflict_on_code(
 
 
 def test_the_same_code_may_exist_in_another_municipality(
-    client_a: TestClient[Any], tenant_a: TenantRef, tenant_b: TenantRef, database: Database
+    client_a: TestClient[Any],
+    tenant_a: TenantRef,
+    tenant_b: TenantRef,
+    database: Database,
+    another_client: Callable[[], TestClient[Any]],
 ) -> None:
-    other = TestClient(client_a.app, base_url="https://testserver.local")
+    other = another_client()
     with other:
         from tests.conftest import login
 

@@ -4,6 +4,7 @@ the other municipality's URL and for the other municipality's ids; nothing chang
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from litestar.testing import TestClient
 from saypro.platform.db.engine import Database
 from saypro.platform.db.tenancy import bind_tenant_sync
 from saypro.platform.identity.guards import PERMISSION_KEY
+from saypro.platform.identity.models import Membership
 from saypro.platform.identity.permissions import Permission, Role, role_grants
 from saypro.tenants.strategy.models import Initiative, Objective
 from tests.conftest import login
@@ -26,6 +28,7 @@ VALID_JSON = {
     "InitiativeUpdate": {"title": "Cross-tenant attempt"},
 }
 VALID_FORM = {
+    "role": "viewer",
     "code": "XT1",
     "title": "Cross-tenant attempt",
     "status": "not_started",
@@ -59,8 +62,9 @@ def _request(client: TestClient[Any], method: str, path: str, handler: Any) -> A
     )
 
 
-def _fill(path: str, slug: str, ids: ObjectiveRef) -> str:
+def _fill(path: str, slug: str, ids: ObjectiveRef, member_id: uuid.UUID) -> str:
     path = re.sub(r"\{tenant_slug:str\}", slug, path)
+    path = re.sub(r"\{user_id:uuid\}", str(member_id), path)
     path = re.sub(r"\{objective_id:uuid\}", str(ids.objective_id), path)
     return re.sub(r"\{initiative_id:uuid\}", str(ids.initiative_id), path)
 
@@ -88,9 +92,16 @@ def _snapshot(database: Database, ids: ObjectiveRef) -> tuple[Any, ...]:
         bind_tenant_sync(session, ids.tenant.id)
         objectives = session.query(Objective).order_by(Objective.id).all()
         initiatives = session.query(Initiative).order_by(Initiative.id).all()
+        members = (
+            session.query(Membership.user_id, Membership.role)
+            .filter(Membership.tenant_id == ids.tenant.id)
+            .order_by(Membership.user_id)
+            .all()
+        )
         return (
             [(o.id, o.code, o.title, o.updated_at) for o in objectives],
             [(i.id, i.title, i.weight, i.updated_at) for i in initiatives],
+            [tuple(m) for m in members],
         )
 
 
@@ -116,14 +127,15 @@ def test_every_tenant_route_answers_404_across_tenants(
     A's URL is always 404; B's URL with A's ids is 404, or 403 where B's role lacks the
     route's permission (refused before any data is looked up)."""
     login(client, make_user(database, (objective_b.tenant, role)))
+    member_of_a = make_user(database, (objective_a.tenant, Role.TENANT_ADMIN))
     before = _snapshot(database, objective_a)
     slug = objective_b.tenant.slug if use_own_slug else objective_a.tenant.slug
     failures = []
     checked = 0
     for method, path, handler in tenant_routes(app):
-        if use_own_slug and "{objective_id" not in path:
+        if use_own_slug and "{objective_id" not in path and "{user_id" not in path:
             continue  # no ids of A in this URL: covered by the other-tenant-url case
-        url = _fill(path, slug, objective_a)
+        url = _fill(path, slug, objective_a, member_of_a.id)
         response = _request(client, method, url, handler)
         checked += 1
         permitted = role_grants(role, Permission(handler.opt[PERMISSION_KEY]))

@@ -1,0 +1,96 @@
+"""Managing a municipality's members: roles and removal, never leaving it without an admin."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from saypro.platform.audit import service as audit
+from saypro.platform.db.tenancy import require_tenant
+from saypro.platform.errors import Conflict, NotFound
+from saypro.platform.identity.models import Membership, User
+from saypro.platform.identity.permissions import Role
+
+
+@dataclass(frozen=True)
+class Member:
+    user_id: uuid.UUID
+    full_name: str
+    email: str
+    role: Role
+    since: datetime
+
+
+async def list_members(session: AsyncSession) -> Sequence[Member]:
+    rows = await session.execute(
+        select(User.id, User.full_name, User.email, Membership.role, Membership.created_at)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.tenant_id == require_tenant(session))
+        .order_by(User.full_name, User.id)
+    )
+    return [Member(*row) for row in rows.all()]
+
+
+async def _membership(session: AsyncSession, user_id: uuid.UUID) -> Membership:
+    # Scoped to the bound tenant: a person of another municipality is simply not found.
+    membership = await session.scalar(
+        select(Membership)
+        .where(Membership.tenant_id == require_tenant(session), Membership.user_id == user_id)
+        .with_for_update()
+    )
+    if membership is None:
+        raise NotFound()
+    return membership
+
+
+async def _refuse_if_last_admin(session: AsyncSession, membership: Membership) -> None:
+    if membership.role is not Role.TENANT_ADMIN:
+        return
+    # Lock every admin row of this tenant, so two admins demoting each other at the same
+    # moment cannot both succeed.
+    admins = await session.scalars(
+        select(Membership.user_id)
+        .where(Membership.tenant_id == membership.tenant_id, Membership.role == Role.TENANT_ADMIN)
+        .with_for_update()
+    )
+    if len(admins.all()) <= 1:
+        raise Conflict("the municipality must keep at least one tenant admin", field="role")
+
+
+async def change_role(session: AsyncSession, user_id: uuid.UUID, role: Role) -> Membership:
+    membership = await _membership(session, user_id)
+    if membership.role is role:
+        return membership
+    if role is not Role.TENANT_ADMIN:
+        await _refuse_if_last_admin(session, membership)
+    before = {"role": membership.role.value}
+    membership.role = role
+    await session.flush()
+    audit.record(
+        session,
+        "members.role_changed",
+        entity_type="user",
+        entity_id=user_id,
+        before=before,
+        after={"role": role.value},
+    )
+    return membership
+
+
+async def remove_member(session: AsyncSession, user_id: uuid.UUID) -> None:
+    membership = await _membership(session, user_id)
+    await _refuse_if_last_admin(session, membership)
+    audit.record(
+        session,
+        "members.removed",
+        entity_type="user",
+        entity_id=user_id,
+        before={"role": membership.role.value},
+    )
+    await session.delete(membership)
+    await session.flush()
