@@ -25,9 +25,10 @@ def now() -> float:
     return time.time()
 
 
-def new_session(user_id: uuid.UUID) -> dict[str, Any]:
-    """What a fresh sign-in stores: who, and when (for the absolute time-out)."""
-    return {SESSION_USER_KEY: str(user_id), SIGNED_IN_AT_KEY: int(now())}
+def new_session(user_id: uuid.UUID, at: float | None = None) -> dict[str, Any]:
+    """What a fresh sign-in stores: who, and when (for the time-outs and the cut-off
+    that a password change sets)."""
+    return {SESSION_USER_KEY: str(user_id), SIGNED_IN_AT_KEY: now() if at is None else at}
 
 
 # Probes and static files neither need nor create a session.
@@ -42,7 +43,7 @@ async def retrieve_principal(
     absolute time-out is over, however active it has been."""
     raw = session.get(SESSION_USER_KEY)
     signed_in_at = session.get(SIGNED_IN_AT_KEY)
-    if not isinstance(raw, str) or not isinstance(signed_in_at, int):
+    if not isinstance(raw, str) or not isinstance(signed_in_at, int | float):
         return None
     settings: Settings = connection.app.state.settings
     if now() - signed_in_at > settings.session_absolute_hours * 3600:
@@ -53,7 +54,7 @@ async def retrieve_principal(
         return None
     database: Database = connection.app.state.database
     async with database.async_sessions() as db:
-        return await load_principal(db, user_id)
+        return await load_principal(db, user_id, float(signed_in_at))
 
 
 def session_auth(idle_minutes: int) -> SessionAuth[Principal, ServerSideSessionBackend]:

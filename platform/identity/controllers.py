@@ -19,7 +19,7 @@ from saypro.platform.identity import throttle
 from saypro.platform.identity.auth import new_session
 from saypro.platform.identity.guards import public, signed_in
 from saypro.platform.identity.principal import Principal
-from saypro.platform.identity.service import authenticate, find_user_id, record_sign_in
+from saypro.platform.identity.service import authenticate, find_user_id, record_account_event
 from saypro.platform.identity.sessions import rotate_session
 from saypro.platform.validation import Input
 from saypro.platform.web.context import current_request
@@ -41,7 +41,7 @@ def _safe_next(target: str) -> str:
     return "/"
 
 
-def _actor(request: Request[Any, Any, State], user_id: uuid.UUID | None, name: str) -> Actor:
+def actor_for(request: Request[Any, Any, State], user_id: uuid.UUID | None, name: str) -> Actor:
     context = current_request()
     return Actor(
         user_id=user_id,
@@ -58,8 +58,8 @@ async def _record_failed_sign_in(request: Request[Any, Any, State], email: str) 
     async with database.async_sessions() as session, session.begin():
         user_id = await find_user_id(session, email)
         if user_id is not None:
-            actor = _actor(request, None, f"sign-in attempt as {email.strip().lower()}")
-            await record_sign_in(session, user_id, "identity.sign_in_failed", actor)
+            actor = actor_for(request, None, f"sign-in attempt as {email.strip().lower()}")
+            await record_account_event(session, user_id, "identity.sign_in_failed", actor)
 
 
 @get("/login", name="login", include_in_schema=False, **public())
@@ -89,8 +89,8 @@ async def login(
             status_code=400,
         )
     await throttle.clear_failures(redis_client, data.email)
-    actor = _actor(request, user.id, user.full_name)
-    await record_sign_in(db_session, user.id, "identity.signed_in", actor)
+    actor = actor_for(request, user.id, user.full_name)
+    await record_account_event(db_session, user.id, "identity.signed_in", actor)
     rotate_session(request)
     request.set_session(new_session(user.id))
     return Redirect(path=_safe_next(data.next))

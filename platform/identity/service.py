@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import anyio.to_thread
 from sqlalchemy import func, select
@@ -65,9 +66,18 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> User
     return user
 
 
-async def load_principal(session: AsyncSession, user_id: uuid.UUID) -> Principal | None:
+async def load_principal(
+    session: AsyncSession, user_id: uuid.UUID, signed_in_at: float | None = None
+) -> Principal | None:
+    """The active user and their memberships; ``None`` when the account is gone or
+    inactive, or when a session signed in at ``signed_in_at`` was ended (password change)."""
     user = await session.get(User, user_id)
     if user is None or not user.is_active:
+        return None
+    cutoff = user.sessions_valid_after
+    # The cut-off is stored to the microsecond; allow for that rounding, so the session
+    # issued together with the cut-off (the browser that changed the password) stays valid.
+    if cutoff is not None and (signed_in_at is None or signed_in_at + 0.001 < cutoff.timestamp()):
         return None
     rows = await session.execute(
         select(Tenant.id, Tenant.slug, Tenant.name, Membership.role, Tenant.status)
@@ -108,10 +118,11 @@ async def find_user_id(session: AsyncSession, email: str) -> uuid.UUID | None:
     )
 
 
-async def record_sign_in(
+async def record_account_event(
     session: AsyncSession, user_id: uuid.UUID, action: str, actor: Actor
 ) -> None:
-    """Put a sign-in event on the trail of every municipality the user belongs to."""
+    """Put an account event (sign-in, failed sign-in, password change) on the trail of
+    every municipality the user belongs to."""
     tenant_ids = (
         await session.scalars(select(Membership.tenant_id).where(Membership.user_id == user_id))
     ).all()
@@ -121,3 +132,18 @@ async def record_sign_in(
         audit.record(session, action, entity_type="user", entity_id=user_id)
         await session.flush()
     await bind_tenant(session, None)
+
+
+async def change_password(
+    session: AsyncSession, user_id: uuid.UUID, current: str, new: str, moment: float
+) -> bool:
+    """Replace the password if ``current`` is right, and end every session signed in
+    before ``moment``. Returns False (and changes nothing) when ``current`` is wrong."""
+    user = await session.get(User, user_id)
+    stored = user.password_hash if user else None
+    if user is None or not await anyio.to_thread.run_sync(verify_password, stored, current):
+        return False
+    user.password_hash = await anyio.to_thread.run_sync(hash_password, new)
+    user.sessions_valid_after = datetime.fromtimestamp(moment, tz=UTC)
+    await session.flush()
+    return True

@@ -21,6 +21,7 @@ from litestar.template.config import TemplateConfig
 
 from saypro.platform.audit.controllers import AuditPages
 from saypro.platform.db.engine import Database
+from saypro.platform.identity import account_pages
 from saypro.platform.identity import controllers as identity_pages
 from saypro.platform.identity.auth import session_auth
 from saypro.platform.identity.guards import permission_guard, public
@@ -132,6 +133,8 @@ def create_app(settings: Settings, services: Services) -> Litestar:
             identity_pages.login,
             identity_pages.logout,
             identity_pages.home,
+            account_pages.password_page,
+            account_pages.password_change,
             tenant_pages,
             tenant_api,
             static,

@@ -1,0 +1,85 @@
+"""Changing the password: the old one stops working, every other session ends, this
+browser stays signed in, and the change is on the audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from litestar.testing import TestClient
+from sqlalchemy import select
+
+from saypro.platform.audit.models import AuditEvent
+from saypro.platform.db.engine import Database
+from saypro.platform.db.tenancy import bind_tenant_sync
+from saypro.platform.identity.permissions import Role
+from tests.conftest import csrf_token, login
+from tests.factories import PASSWORD, TenantRef, make_user
+
+NEW_PASSWORD = "a brand new passphrase 2026"
+
+
+def _change(client: TestClient[Any], current: str, new: str, confirm: str | None = None) -> Any:
+    form = {"current_password": current, "new_password": new, "confirm_password": confirm or new}
+    return client.post(
+        "/account/password",
+        data={"_csrf_token": csrf_token(client), **form},
+        follow_redirects=False,
+    )
+
+
+def test_changing_the_password_ends_every_other_session(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    another_client: Callable[[], TestClient[Any]],
+) -> None:
+    user = make_user(database, (tenant_a, Role.EDITOR))
+    workspace = f"/t/{tenant_a.slug}/"
+    with another_client() as laptop:
+        login(laptop, user)
+        assert laptop.get(workspace, follow_redirects=False).status_code == 200
+        login(client, user)
+        changed = _change(client, PASSWORD, NEW_PASSWORD)
+        assert changed.status_code in (302, 303)
+        assert "Every other session was signed out" in client.get(changed.headers["location"]).text
+        assert (
+            client.get(workspace, follow_redirects=False).status_code == 200
+        )  # this browser stays in
+        assert (
+            laptop.get(workspace, follow_redirects=False).headers["location"].startswith("/login")
+        )
+    with another_client() as fresh:
+        refused = fresh.post(
+            "/login",
+            data={"email": user.email, "password": PASSWORD, "_csrf_token": csrf_token(fresh)},
+        )
+        assert refused.status_code == 400
+        login(fresh, user, password=NEW_PASSWORD)
+    with database.sync_sessions() as session:
+        bind_tenant_sync(session, tenant_a.id)
+        actions = list(
+            session.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == user.id))
+        )
+    assert "identity.password_changed" in actions
+
+
+def test_wrong_current_password_or_bad_new_one_changes_nothing(
+    client: TestClient[Any], database: Database, tenant_a: TenantRef
+) -> None:
+    user = make_user(database, (tenant_a, Role.VIEWER))
+    login(client, user)
+    wrong = _change(client, "not my password", NEW_PASSWORD)
+    assert wrong.status_code == 400 and 'id="current_password-error"' in wrong.text
+    short = _change(client, PASSWORD, "short")
+    assert short.status_code == 422 and 'id="new_password-error"' in short.text
+    mismatch = _change(client, PASSWORD, NEW_PASSWORD, confirm=NEW_PASSWORD + "!")
+    assert mismatch.status_code == 422 and 'id="confirm_password-error"' in mismatch.text
+    assert client.get(f"/t/{tenant_a.slug}/", follow_redirects=False).status_code == 200
+    client.post("/logout", data={"_csrf_token": csrf_token(client)})
+    login(client, user)  # the original password still works
+
+
+def test_changing_the_password_needs_a_sign_in(client: TestClient[Any]) -> None:
+    response = client.get("/account/password", follow_redirects=False)
+    assert response.headers["location"].startswith("/login")
