@@ -89,12 +89,17 @@ def queued_messages(
     """The messages waiting on ``queue``, read from Redis as dramatiq's Redis broker stores
     them (dramatiq/brokers/redis/dispatch.lua): the list ``{ns}:{queue}`` holds the Redis
     message ids in order, the hash ``{ns}:{queue}.msgs`` maps each id to the encoded message."""
-    ids = client.lrange(f"{namespace}:{queue}", 0, -1)
-    stored = client.hlen(f"{namespace}:{queue}.msgs")
-    assert stored == len(ids), f"{stored} stored messages but {len(ids)} queued ids"
+    # One MULTI/EXEC snapshot: a relay may be enqueueing while the test reads.
+    with client.pipeline(transaction=True) as pipe:
+        pipe.lrange(f"{namespace}:{queue}", 0, -1)
+        pipe.hgetall(f"{namespace}:{queue}.msgs")
+        ids, stored_by_id = pipe.execute()
+    assert len(stored_by_id) == len(ids), (
+        f"{len(stored_by_id)} stored messages but {len(ids)} queued ids"
+    )
     if not ids:
         return []
-    payloads = client.hmget(f"{namespace}:{queue}.msgs", ids)
+    payloads = [stored_by_id.get(message_id) for message_id in ids]
     messages = []
     for payload in payloads:
         assert isinstance(payload, bytes), f"queued id without a stored message: {payload!r}"
