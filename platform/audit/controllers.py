@@ -10,7 +10,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,13 +45,14 @@ Tenant = NamedDependency[CurrentTenant]
 EntityType = Annotated[str | None, QueryParameter(max_length=100, pattern=r"^[a-z_]*$")]
 
 
-def _filters(
-    actor: uuid.UUID | None,
-    entity_type: str | None,
-    entity: uuid.UUID | None,
-    date_from: date | None,
-    date_to: date | None,
+def provide_filters(
+    actor: Annotated[uuid.UUID | None, QueryParameter()] = None,
+    entity_type: EntityType = None,
+    entity: Annotated[uuid.UUID | None, QueryParameter()] = None,
+    date_from: Annotated[date | None, QueryParameter()] = None,
+    date_to: Annotated[date | None, QueryParameter()] = None,
 ) -> AuditFilters:
+    """The filters of the list and the CSV export, read from the same query parameters."""
     return AuditFilters(
         actor_id=actor,
         entity_type=entity_type or None,
@@ -64,20 +65,16 @@ def _filters(
 class AuditPages(Controller):
     path = "/audit"
     include_in_schema = False
+    dependencies = {"filters": Provide(provide_filters, sync_to_thread=False)}
 
     @get("/", name="audit:list", **READ)
     async def list_page(
         self,
         db_session: Session,
         tenant: Tenant,
-        actor: Annotated[uuid.UUID | None, QueryParameter()] = None,
-        entity_type: EntityType = None,
-        entity: Annotated[uuid.UUID | None, QueryParameter()] = None,
-        date_from: Annotated[date | None, QueryParameter()] = None,
-        date_to: Annotated[date | None, QueryParameter()] = None,
+        filters: NamedDependency[AuditFilters],
         page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
     ) -> Template:
-        filters = _filters(actor, entity_type, entity, date_from, date_to)
         rows, total = await repository.list_events(
             db_session, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
         )
@@ -106,13 +103,8 @@ class AuditPages(Controller):
         self,
         db_session: Session,
         tenant: Tenant,
-        actor: Annotated[uuid.UUID | None, QueryParameter()] = None,
-        entity_type: EntityType = None,
-        entity: Annotated[uuid.UUID | None, QueryParameter()] = None,
-        date_from: Annotated[date | None, QueryParameter()] = None,
-        date_to: Annotated[date | None, QueryParameter()] = None,
+        filters: NamedDependency[AuditFilters],
     ) -> Response[str]:
-        filters = _filters(actor, entity_type, entity, date_from, date_to)
         events = await repository.all_events(db_session, filters)
         buffer = io.StringIO()
         writer = csv.writer(buffer)

@@ -12,13 +12,12 @@ from litestar.response import Redirect, Template
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from saypro.platform.errors import DomainError
 from saypro.platform.identity import members
 from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission, Role
 from saypro.platform.tenancy.context import CurrentTenant
 from saypro.platform.validation import Input
-from saypro.platform.web.forms import validate_form
+from saypro.platform.web.forms import attempt, validate_form
 
 MANAGE = requires(Permission.MEMBERS_MANAGE)
 Session = NamedDependency[AsyncSession]
@@ -29,6 +28,10 @@ Form = URLEncodedBody[dict[str, Any]]
 
 class RoleForm(Input):
     role: Annotated[Role, Field(description="The member's new role")]
+
+
+def _message(errors: dict[str, str]) -> str:
+    return "; ".join(errors.values())
 
 
 class MemberPages(Controller):
@@ -67,28 +70,18 @@ class MemberPages(Controller):
             return await self._page(
                 db_session, tenant, error=f"role: {errors.get('role')}", status_code=422
             )
-        try:
-            async with db_session.begin_nested():
-                await members.change_role(db_session, user_id, parsed.role)
-        except DomainError as exc:
-            if exc.status_code == 404:
-                raise
-            return await self._page(
-                db_session, tenant, error=exc.message, status_code=exc.status_code
-            )
+        _, refused = await attempt(
+            db_session, lambda: members.change_role(db_session, user_id, parsed.role)
+        )
+        if refused:
+            return await self._page(db_session, tenant, error=_message(refused), status_code=409)
         return Redirect(path=f"/t/{tenant.slug}/members/")
 
     @post("/{user_id:uuid}/remove", **MANAGE)
     async def remove(
         self, db_session: Session, tenant: Tenant, user_id: UserId
     ) -> Template | Redirect:
-        try:
-            async with db_session.begin_nested():
-                await members.remove_member(db_session, user_id)
-        except DomainError as exc:
-            if exc.status_code == 404:
-                raise
-            return await self._page(
-                db_session, tenant, error=exc.message, status_code=exc.status_code
-            )
+        _, refused = await attempt(db_session, lambda: members.remove_member(db_session, user_id))
+        if refused:
+            return await self._page(db_session, tenant, error=_message(refused), status_code=409)
         return Redirect(path=f"/t/{tenant.slug}/members/")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from saypro.platform.errors import DomainError, NotFound
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 FORM_ONLY_FIELDS = {"_csrf_token"}
 
 
@@ -44,3 +48,17 @@ def validate_form(model: type[M], form: Mapping[str, Any]) -> tuple[M | None, di
             message = str(error["msg"]).removeprefix("Value error, ")
             errors.setdefault(field, message)
         return None, errors
+
+
+async def attempt(
+    db_session: AsyncSession, action: Callable[[], Awaitable[T]]
+) -> tuple[T | None, dict[str, str]]:
+    """Run a service call in a savepoint; a refused business rule undoes whatever the
+    call had written and becomes a form error on its field. "Not found" stays a 404."""
+    try:
+        async with db_session.begin_nested():
+            return await action(), {}
+    except NotFound:
+        raise
+    except DomainError as exc:
+        return None, {exc.field or "__all__": exc.message}

@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 
 from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission
-from saypro.platform.web.forms import validate_form
+from saypro.platform.web.forms import attempt, validate_form
 from saypro.tenants.strategy import service
 from saypro.tenants.strategy.controllers.views import (
     PROGRESS_CHANGED,
@@ -24,7 +24,6 @@ from saypro.tenants.strategy.controllers.views import (
     ObjectiveId,
     Session,
     Tenant,
-    attempt,
     is_htmx,
     objectives_url,
     render,

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from litestar import Request
 from litestar.di import NamedDependency
@@ -12,12 +11,10 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from saypro.platform.errors import DomainError
 from saypro.platform.identity.service import list_members
 from saypro.platform.tenancy.context import CurrentTenant
 from saypro.tenants.strategy.models import InitiativeStatus, ObjectiveStatus, Phase
 
-T = TypeVar("T")
 Session = NamedDependency[AsyncSession]
 Tenant = NamedDependency[CurrentTenant]
 ObjectiveId = FromPath[uuid.UUID]
@@ -74,15 +71,3 @@ async def render(
         status_code=status_code,
         headers=headers,
     )
-
-
-async def attempt(
-    db_session: AsyncSession, action: Callable[[], Awaitable[T]]
-) -> tuple[T | None, dict[str, str]]:
-    """Run a service call in a savepoint; a business-rule refusal undoes whatever the
-    call had written and becomes a form error on its field."""
-    try:
-        async with db_session.begin_nested():
-            return await action(), {}
-    except DomainError as exc:
-        return None, {exc.field or "__all__": exc.message}

@@ -23,7 +23,7 @@ from saypro.platform.identity.models import User
 from saypro.platform.services import Services
 from saypro.platform.settings import DatabaseUrls, Settings
 from saypro.platform.web.app import create_app
-from saypro.tenants.strategy.controllers.views import attempt
+from saypro.platform.web.forms import attempt
 from saypro.tenants.strategy.models import Objective
 from tests.conftest import BASE_URL
 from tests.factories import TenantRef
