@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from saypro.platform.audit import repository
 from saypro.platform.audit import service as audit
 from saypro.platform.audit.chain import verify_chain
-from saypro.platform.audit.repository import SAST, AuditFilters
+from saypro.platform.audit.repository import AuditFilters
+from saypro.platform.clock import SAST
 from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission
 from saypro.platform.identity.service import list_members

@@ -6,16 +6,15 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.audit.models import AuditEvent
+from saypro.platform.clock import SAST
 from saypro.platform.db.tenancy import require_tenant
 
 # Municipal users read dates in South African time.
-SAST = ZoneInfo("Africa/Johannesburg")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,9 @@ PLATFORM_WIDE_TABLE_REASONS: dict[str, str] = {
     "tenants": "the registry a request resolves its tenant from",
     "users": "a person may belong to several municipalities",
     "memberships": "sign-in must list every municipality a person belongs to",
+    "consultant_assignments": (
+        "a consultant's portfolio lists every municipality they are assigned to"
+    ),
     "outbox_messages": (
         "the relay moves every tenant's committed jobs to Redis; rows hold ids only, "
         "and the tenant a job runs for"

@@ -3,9 +3,11 @@
 The guard is installed once on the application, so a route that forgets to declare a
 permission is refused (default deny) rather than left open.
 
-For a route under ``/t/{tenant_slug}`` the guard answers 404 when the user has no
-membership in that tenant (the same answer as for a tenant that does not exist), and
-403 when the membership's role lacks the permission.
+For a route under ``/t/{tenant_slug}`` the guard answers 404 when the user has neither a
+membership nor a current consultant assignment in that tenant (the same answer as for a
+tenant that does not exist), and 403 when the role there lacks the permission. A
+platform-level permission (tenants, staff, billing) is checked against the user's SayPro
+staff role. An API token narrows both to the permissions it was given.
 """
 
 from __future__ import annotations
@@ -16,7 +18,12 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from saypro.platform.identity.permissions import Permission, changes_data, role_grants
+from saypro.platform.identity.permissions import (
+    PLATFORM_PERMISSIONS,
+    Permission,
+    changes_data,
+    role_grants,
+)
 from saypro.platform.identity.principal import Principal
 
 PERMISSION_KEY = "permission"
@@ -38,13 +45,19 @@ def permission_guard(
         raise NotAuthorizedException("sign in to continue")
     if required == SIGNED_IN:
         return
+    permission = Permission(required)
+    if permission in PLATFORM_PERMISSIONS:
+        if not user.can_platform(permission):
+            raise PermissionDeniedException(f"your SayPro role does not grant {required}")
+        return
     slug = connection.path_params.get("tenant_slug")
     access = user.access(slug) if isinstance(slug, str) else None
     if access is None:
         raise NotFoundException()
-    permission = Permission(required)
     if not role_grants(access.role, permission):
         raise PermissionDeniedException(f"your role does not grant {required}")
+    if not user.within_scope(permission):
+        raise PermissionDeniedException(f"this API token does not grant {required}")
     if access.read_only and changes_data(permission):
         raise PermissionDeniedException(
             f"{access.name} is {access.status.value}: its workspace can be read but not changed"

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, String, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from saypro.platform.db.base import Base, Timestamped
-from saypro.platform.identity.permissions import Role
+from saypro.platform.identity.permissions import ConsultantRole, Role, StaffRole
 from saypro.platform.ids import new_id
 
 
@@ -24,6 +34,10 @@ class User(Timestamped, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Sessions signed in before this moment are over (set when the password changes).
     sessions_valid_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # SayPro staff only; municipal users have none.
+    staff_role: Mapped[StaffRole | None] = mapped_column(
+        Enum(StaffRole, name="staff_role", values_callable=lambda e: [m.value for m in e])
+    )
 
 
 class Membership(Timestamped, Base):
@@ -40,3 +54,30 @@ class Membership(Timestamped, Base):
     role: Mapped[Role] = mapped_column(
         Enum(Role, name="member_role", values_callable=lambda e: [m.value for m in e])
     )
+
+
+class ConsultantAssignment(Timestamped, Base):
+    """A SayPro consultant's assignment to a client municipality, lead or support, for a
+    period. The consultant may act in that municipality only while it runs (dates are
+    inclusive, in South African time; no end date means until further notice)."""
+
+    __tablename__ = "consultant_assignments"
+    __table_args__ = (
+        CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="period_order"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[ConsultantRole] = mapped_column(
+        Enum(
+            ConsultantRole,
+            name="consultant_role",
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)

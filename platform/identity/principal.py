@@ -1,12 +1,27 @@
-"""The signed-in user as the request sees it: who, and which tenants with which role."""
+"""The signed-in user as the request sees it: who, which municipalities with which role,
+their SayPro staff role if any, and, for an API token, the permissions it is limited to."""
 
 from __future__ import annotations
 
+import enum
 import uuid
 from dataclasses import dataclass, field
 
-from saypro.platform.identity.permissions import Permission, Role, changes_data, role_grants
+from saypro.platform.identity.permissions import (
+    ConsultantRole,
+    Permission,
+    Role,
+    StaffRole,
+    changes_data,
+    role_grants,
+    staff_grants,
+)
 from saypro.platform.tenancy.models import TenantStatus
+
+
+class AccessVia(enum.StrEnum):
+    MEMBERSHIP = "membership"
+    ASSIGNMENT = "assignment"
 
 
 @dataclass(frozen=True)
@@ -14,8 +29,9 @@ class TenantAccess:
     tenant_id: uuid.UUID
     slug: str
     name: str
-    role: Role
+    role: Role | ConsultantRole
     status: TenantStatus = TenantStatus.ACTIVE
+    via: AccessVia = AccessVia.MEMBERSHIP
 
     @property
     def read_only(self) -> bool:
@@ -29,9 +45,16 @@ class Principal:
     email: str
     full_name: str
     tenants: dict[str, TenantAccess] = field(default_factory=dict)
+    staff_role: StaffRole | None = None
+    # Set when the request is authenticated by an API token: the token's permissions,
+    # a subset of the user's. ``None`` for a browser session (the role decides alone).
+    scope: frozenset[Permission] | None = None
 
     def access(self, slug: str) -> TenantAccess | None:
         return self.tenants.get(slug)
+
+    def within_scope(self, permission: Permission) -> bool:
+        return self.scope is None or permission in self.scope
 
     def can(self, slug: str, permission: Permission) -> bool:
         """Whether the user may use ``permission`` in that municipality now (pages use it
@@ -39,4 +62,14 @@ class Principal:
         access = self.tenants.get(slug)
         if access is None or not role_grants(access.role, permission):
             return False
+        if not self.within_scope(permission):
+            return False
         return not (access.read_only and changes_data(permission))
+
+    def can_platform(self, permission: Permission) -> bool:
+        """Whether the SayPro staff role grants a platform-level permission."""
+        return staff_grants(self.staff_role, permission) and self.within_scope(permission)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.staff_role is not None

@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 
 from saypro.platform.audit import service as audit
 from saypro.platform.audit.service import Actor, set_actor
+from saypro.platform.clock import today_sast
 from saypro.platform.db.tenancy import bind_tenant
-from saypro.platform.identity.models import Membership, User
+from saypro.platform.identity.models import ConsultantAssignment, Membership, User
 from saypro.platform.identity.passwords import hash_password, needs_rehash, verify_password
 from saypro.platform.identity.permissions import Role
-from saypro.platform.identity.principal import Principal, TenantAccess
+from saypro.platform.identity.principal import AccessVia, Principal, TenantAccess
 from saypro.platform.tenancy.models import Tenant
 
 
@@ -79,17 +80,44 @@ async def load_principal(
     # issued together with the cut-off (the browser that changed the password) stays valid.
     if cutoff is not None and (signed_in_at is None or signed_in_at + 0.001 < cutoff.timestamp()):
         return None
+    tenants: dict[str, TenantAccess] = {}
+    if user.staff_role is not None:
+        # A consultant's current assignments; a membership in the same municipality
+        # (loaded after, so it wins) is the more specific grant.
+        today = today_sast()
+        assigned = await session.execute(
+            select(Tenant.id, Tenant.slug, Tenant.name, ConsultantAssignment.role, Tenant.status)
+            .join(ConsultantAssignment, ConsultantAssignment.tenant_id == Tenant.id)
+            .where(
+                ConsultantAssignment.user_id == user_id,
+                ConsultantAssignment.starts_on <= today,
+                (ConsultantAssignment.ends_on.is_(None)) | (ConsultantAssignment.ends_on >= today),
+            )
+        )
+        for tid, slug, name, consultant_role, status in assigned.all():
+            tenants[slug] = TenantAccess(
+                tenant_id=tid,
+                slug=slug,
+                name=name,
+                role=consultant_role,
+                status=status,
+                via=AccessVia.ASSIGNMENT,
+            )
     rows = await session.execute(
         select(Tenant.id, Tenant.slug, Tenant.name, Membership.role, Tenant.status)
         .join(Membership, Membership.tenant_id == Tenant.id)
         .where(Membership.user_id == user_id)
-        .order_by(Tenant.name)
     )
-    tenants = {
-        slug: TenantAccess(tenant_id=tid, slug=slug, name=name, role=role, status=status)
-        for tid, slug, name, role, status in rows.all()
-    }
-    return Principal(user_id=user.id, email=user.email, full_name=user.full_name, tenants=tenants)
+    for tid, slug, name, role, status in rows.all():
+        tenants[slug] = TenantAccess(tenant_id=tid, slug=slug, name=name, role=role, status=status)
+    ordered = dict(sorted(tenants.items(), key=lambda item: item[1].name))
+    return Principal(
+        user_id=user.id,
+        email=user.email,
+        full_name=user.full_name,
+        tenants=ordered,
+        staff_role=user.staff_role,
+    )
 
 
 async def is_member(session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID) -> bool:

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.audit.service import Actor, set_actor
 from saypro.platform.db.tenancy import bind_tenant
-from saypro.platform.identity.permissions import Role
-from saypro.platform.identity.principal import Principal
+from saypro.platform.identity.permissions import ConsultantRole, Role
+from saypro.platform.identity.principal import AccessVia, Principal
 from saypro.platform.tenancy.models import TenantStatus
 from saypro.platform.web.context import current_request
 
@@ -25,8 +25,9 @@ class CurrentTenant:
     id: uuid.UUID
     slug: str
     name: str
-    role: Role
+    role: Role | ConsultantRole
     status: TenantStatus = TenantStatus.ACTIVE
+    via: AccessVia = AccessVia.MEMBERSHIP
 
 
 async def provide_tenant(
@@ -45,6 +46,7 @@ async def provide_tenant(
         name=access.name,
         role=access.role,
         status=access.status,
+        via=access.via,
     )
 
 
