@@ -13,11 +13,11 @@ from pydantic import Field, ValidationInfo, field_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.identity import auth, throttle
-from saypro.platform.identity.controllers import actor_for
 from saypro.platform.identity.guards import signed_in
 from saypro.platform.identity.principal import Principal
 from saypro.platform.identity.service import change_password, record_account_event
 from saypro.platform.identity.sessions import rotate_session
+from saypro.platform.identity.sign_in import actor_for
 from saypro.platform.validation import Input
 from saypro.platform.web.forms import validate_form
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from litestar import Request, get, post
@@ -13,16 +12,13 @@ from litestar.response import Redirect, Template
 from pydantic import ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from saypro.platform.audit.service import Actor
 from saypro.platform.db.engine import Database
 from saypro.platform.identity import throttle
-from saypro.platform.identity.auth import new_session
 from saypro.platform.identity.guards import public, signed_in
 from saypro.platform.identity.principal import Principal
 from saypro.platform.identity.service import authenticate, find_user_id, record_account_event
-from saypro.platform.identity.sessions import rotate_session
+from saypro.platform.identity.sign_in import actor_for, complete_sign_in, safe_next
 from saypro.platform.validation import Input
-from saypro.platform.web.context import current_request
 
 
 class LoginForm(Input):
@@ -32,23 +28,6 @@ class LoginForm(Input):
     email: str = Field(default="", max_length=320)
     password: str = Field(default="", max_length=1024)
     next: str = Field(default="", max_length=2000)
-
-
-def _safe_next(target: str) -> str:
-    # Only same-site paths: never redirect to another host after sign-in.
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
-
-
-def actor_for(request: Request[Any, Any, State], user_id: uuid.UUID | None, name: str) -> Actor:
-    context = current_request()
-    return Actor(
-        user_id=user_id,
-        name=name,
-        request_id=context.request_id if context else None,
-        ip_address=request.client.host if request.client else None,
-    )
 
 
 async def _record_failed_sign_in(request: Request[Any, Any, State], email: str) -> None:
@@ -64,7 +43,7 @@ async def _record_failed_sign_in(request: Request[Any, Any, State], email: str) 
 
 @get("/login", name="login", include_in_schema=False, **public())
 async def login_page(next: FromQuery[str] = "/") -> Template:
-    return Template("login.html", context={"next": _safe_next(next), "error": None, "email": ""})
+    return Template("login.html", context={"next": safe_next(next), "error": None, "email": ""})
 
 
 @post("/login", include_in_schema=False, **public())
@@ -82,18 +61,14 @@ async def login(
         return Template(
             "login.html",
             context={
-                "next": _safe_next(data.next),
+                "next": safe_next(data.next),
                 "error": "Email or password is incorrect.",
                 "email": data.email,
             },
             status_code=400,
         )
     await throttle.clear_failures(redis_client, data.email)
-    actor = actor_for(request, user.id, user.full_name)
-    await record_account_event(db_session, user.id, "identity.signed_in", actor)
-    rotate_session(request)
-    request.set_session(new_session(user.id))
-    return Redirect(path=_safe_next(data.next))
+    return await complete_sign_in(request, db_session, user, next_path=data.next)
 
 
 @post("/logout", name="logout", include_in_schema=False, **signed_in())

@@ -34,6 +34,12 @@ class TenantAccess:
     via: AccessVia = AccessVia.MEMBERSHIP
 
     @property
+    def role_label(self) -> str:
+        if self.via is AccessVia.ASSIGNMENT:
+            return f"{self.role.value} consultant"
+        return self.role.value.replace("_", " ")
+
+    @property
     def read_only(self) -> bool:
         """Suspended (e.g. unpaid) and closed municipalities can be read, not changed."""
         return self.status is not TenantStatus.ACTIVE

@@ -54,8 +54,11 @@ async def refuse_if_locked(client: aioredis.Redis, email: str) -> None:
 async def note_failure(client: aioredis.Redis, email: str) -> None:
     key = _key(email)
     async with client.pipeline(transaction=True) as pipe:
+        # The window starts at the first failure: SET NX EX creates the counter with its
+        # expiry only if absent, and INCR keeps the expiry. (EXPIRE NX would say the same
+        # but needs Redis 7; the embedded default server is older.)
+        pipe.set(key, 0, ex=ACCOUNT_WINDOW_SECONDS, nx=True)
         pipe.incr(key)
-        pipe.expire(key, ACCOUNT_WINDOW_SECONDS, nx=True)
         await pipe.execute()
 
 

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.audit.service import Actor, set_actor
 from saypro.platform.db.tenancy import bind_tenant
-from saypro.platform.identity.permissions import ConsultantRole, Role
 from saypro.platform.identity.principal import AccessVia, Principal
 from saypro.platform.tenancy.models import TenantStatus
 from saypro.platform.web.context import current_request
@@ -25,7 +24,9 @@ class CurrentTenant:
     id: uuid.UUID
     slug: str
     name: str
-    role: Role | ConsultantRole
+    # How the user's role here reads ("tenant admin", "lead consultant"); the role itself
+    # stays on the principal, where the guard checks it.
+    role_label: str
     status: TenantStatus = TenantStatus.ACTIVE
     via: AccessVia = AccessVia.MEMBERSHIP
 
@@ -44,7 +45,7 @@ async def provide_tenant(
         id=access.tenant_id,
         slug=access.slug,
         name=access.name,
-        role=access.role,
+        role_label=access.role_label,
         status=access.status,
         via=access.via,
     )
