@@ -10,12 +10,15 @@ import dramatiq
 import redis
 
 from saypro.platform.db.engine import Database
+from saypro.platform.email import tasks as _email_tasks  # noqa: F401 - registers jobs
+from saypro.platform.jobs import context as job_context
 from saypro.platform.jobs import platform_jobs as _platform_jobs  # noqa: F401 - registers jobs
 from saypro.platform.jobs.relay import run_relay
 from saypro.platform.jobs.runtime import NAMESPACE, declare_actors, make_broker
 from saypro.platform.jobs.scheduler import PeriodicJob, Scheduler
 from saypro.platform.modules import load_modules
 from saypro.platform.services import Services
+from saypro.platform.settings import Settings
 
 PLATFORM_SCHEDULE = [PeriodicJob(job_name="platform.purge_sent_outbox", cron="15 3 * * *")]
 
@@ -36,14 +39,21 @@ class Background:
 
 
 def start_worker(
-    services: Services, *, threads: int = 4, namespace: str = NAMESPACE
+    services: Services,
+    *,
+    settings: Settings | None = None,
+    threads: int = 4,
+    namespace: str = NAMESPACE,
 ) -> tuple[Background, Database]:
     """Start dramatiq worker threads and the outbox relay in this process.
 
-    ``namespace`` prefixes the Redis keys, so separate deployments (or test sessions)
-    sharing one Redis never take each other's messages.
+    ``settings`` are what the jobs run with (mail server, data directory); by default the
+    environment's. ``namespace`` prefixes the Redis keys, so separate deployments (or test
+    sessions) sharing one Redis never take each other's messages.
     """
     load_modules()  # registers every module's jobs
+    if settings is not None:
+        job_context.configure(settings)
     database = Database.connect(services.database.runtime, pool_size=threads)
     broker = make_broker(services.redis_url, namespace=namespace)
     dramatiq.set_broker(broker)

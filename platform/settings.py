@@ -63,6 +63,23 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = Field(
         default=10, ge=1, le=100_000, alias="LOGIN_ATTEMPTS_PER_MINUTE"
     )
+    # Links in emails start with this; without it, with the address the request came to.
+    public_base_url: str | None = Field(
+        default=None, alias="PUBLIC_BASE_URL", pattern=r"^https?://[^/\s]+$"
+    )
+    # Without SMTP_HOST, mail is saved as .eml files under SAYPRO_DATA_DIR/mail (demo).
+    smtp_host: str | None = Field(default=None, alias="SMTP_HOST")
+    smtp_port: int = Field(default=587, ge=1, le=65535, alias="SMTP_PORT")
+    smtp_security: Literal["none", "starttls", "tls"] = Field(
+        default="starttls", alias="SMTP_SECURITY"
+    )
+    smtp_username: str | None = Field(default=None, alias="SMTP_USERNAME")
+    smtp_password: SecretStr | None = Field(default=None, alias="SMTP_PASSWORD")
+    mail_from: str = Field(
+        default="SayPro Municipal Platform <no-reply@saypro.online>",
+        alias="MAIL_FROM",
+        min_length=3,
+    )
 
     @field_validator("database_url", "database_owner_url")
     @classmethod

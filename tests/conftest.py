@@ -18,6 +18,7 @@ from saypro.platform.settings import DatabaseUrls, Settings
 from saypro.platform.web.app import create_app
 from tests import servers
 from tests.factories import PASSWORD, TenantRef, UserRef, make_tenant, make_user
+from tests.mail import Mailbox, SmtpServer, send_queued_mail
 
 BASE_URL = "https://testserver.local"  # https: test clients only send Secure cookies over it
 
@@ -56,11 +57,42 @@ def services(db_urls: DatabaseUrls, redis_url: str) -> Services:
 
 
 @pytest.fixture(scope="session")
-def settings() -> Settings:
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server: SmtpServer) -> Mailbox:
+    """What the loopback mail server has received (tests tell messages apart by address)."""
+    return smtp_server.mailbox
+
+
+@pytest.fixture(scope="session")
+def settings(smtp_server: SmtpServer) -> Settings:
     # The whole suite signs in from one test-client address; throttling is tested on its own.
     return Settings(
-        SECRET_KEY=servers.TEST_SECRET_KEY, LOG_LEVEL="WARNING", LOGIN_ATTEMPTS_PER_MINUTE=100_000
+        SECRET_KEY=servers.TEST_SECRET_KEY,
+        LOG_LEVEL="WARNING",
+        LOGIN_ATTEMPTS_PER_MINUTE=100_000,
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=smtp_server.port,
+        SMTP_SECURITY="none",
     )
+
+
+@pytest.fixture
+def deliver_mail(database: Database, settings: Settings) -> Callable[[], int]:
+    """Run the ``email.send`` job for every queued message, as a worker would (real SMTP
+    to the loopback server); returns how many were sent. Tests of the web flows use it
+    instead of a worker thread, so they wait for nothing."""
+
+    def deliver() -> int:
+        return send_queued_mail(database, settings)
+
+    return deliver
 
 
 @pytest.fixture(scope="session")

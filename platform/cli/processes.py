@@ -66,7 +66,7 @@ def worker(threads: int) -> None:
     """Run jobs and relay the outbox to Redis until interrupted."""
     settings = settings_or_exit()
     with services_or_exit(settings) as services:
-        background, _database = start_worker(services, threads=threads)
+        background, _database = start_worker(services, settings=settings, threads=threads)
         click.echo(f"worker running with {threads} threads; Ctrl-C to stop")
         try:
             wait_for_signal()
@@ -104,7 +104,7 @@ def demo(host: str, port: int) -> None:
             session.begin(),
         ):
             logins = seed_demo(session, progress=lambda _name: bar.update(1))
-        worker_threads, _database = start_worker(services, threads=2)
+        worker_threads, _database = start_worker(services, settings=settings, threads=2)
         scheduler_thread = start_scheduler(services)
         try:
             click.echo("")

@@ -10,6 +10,7 @@ from saypro.platform.db.base import Base
 def load_all_models() -> MetaData:
     # Importing registers the tables on Base.metadata.
     from saypro.platform.audit import models as _audit  # noqa: F401
+    from saypro.platform.email import models as _email  # noqa: F401
     from saypro.platform.identity import models as _identity  # noqa: F401
     from saypro.platform.jobs import models as _jobs  # noqa: F401
     from saypro.platform.modules import load_modules

@@ -14,6 +14,10 @@ PLATFORM_WIDE_TABLE_REASONS: dict[str, str] = {
     "consultant_assignments": (
         "a consultant's portfolio lists every municipality they are assigned to"
     ),
+    "outgoing_emails": (
+        "mail is also sent to people outside any municipality (sign-up, password reset); "
+        "rows concerning a municipality carry its id and go with it"
+    ),
     "outbox_messages": (
         "the relay moves every tenant's committed jobs to Redis; rows hold ids only, "
         "and the tenant a job runs for"

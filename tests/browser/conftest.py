@@ -139,7 +139,7 @@ def live_server(settings: Settings, services: Services) -> Iterator[str]:
 
 
 @pytest.fixture(scope="package")
-def worker(services: Services) -> Iterator[None]:
+def worker(services: Services, settings: Settings) -> Iterator[None]:
     """Dramatiq worker threads and the outbox relay, running in this process.
 
     Jobs requested through the outbox really run: web request → outbox row → relay →
@@ -153,7 +153,9 @@ def worker(services: Services) -> Iterator[None]:
     message taken by another session's worker would be lost).
     """
     namespace = f"saypro-test-{secrets.token_hex(4)}"
-    background, _database = runtime.start_worker(services, threads=2, namespace=namespace)
+    background, _database = runtime.start_worker(
+        services, settings=settings, threads=2, namespace=namespace
+    )
     try:
         yield
     finally:

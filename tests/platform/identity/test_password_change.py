@@ -15,6 +15,7 @@ from saypro.platform.db.tenancy import bind_tenant_sync
 from saypro.platform.identity.permissions import Role
 from tests.conftest import csrf_token, login
 from tests.factories import PASSWORD, TenantRef, make_user
+from tests.mail import Mailbox, link_in, text_of
 
 NEW_PASSWORD = "a brand new passphrase 2026"
 
@@ -83,3 +84,25 @@ def test_wrong_current_password_or_bad_new_one_changes_nothing(
 def test_changing_the_password_needs_a_sign_in(client: TestClient[Any]) -> None:
     response = client.get("/account/password", follow_redirects=False)
     assert response.headers["location"].startswith("/login")
+
+
+def test_the_owner_is_told_by_email_and_a_refused_change_sends_nothing(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    mailbox: Mailbox,
+    deliver_mail: Callable[[], int],
+) -> None:
+    user = make_user(database, (tenant_a, Role.EDITOR), name="Thandi Mokoena")
+    login(client, user)
+    assert _change(client, "not my password", NEW_PASSWORD).status_code == 400
+    deliver_mail()
+    assert mailbox.to(user.email) == []
+
+    assert _change(client, PASSWORD, NEW_PASSWORD).status_code == 302
+    deliver_mail()
+    message = mailbox.wait_for(user.email)
+    assert message["Subject"] == "Your SayPro password was changed"
+    body = text_of(message)
+    assert "Hello Thandi Mokoena" in body and user.email in body
+    assert link_in(message, "/password-reset").startswith("https://testserver.local/")
