@@ -6,11 +6,14 @@ import secrets
 import string
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
+from saypro.platform.clock import today_sast
 from saypro.platform.db.engine import Database
 from saypro.platform.db.tenancy import bind_tenant_sync
 from saypro.platform.identity import service as identity
-from saypro.platform.identity.permissions import Role
+from saypro.platform.identity.models import ConsultantAssignment
+from saypro.platform.identity.permissions import ConsultantRole, Role, StaffRole
 from saypro.platform.tenancy import service as tenancy
 
 PASSWORD = "correct horse battery staple"
@@ -57,3 +60,34 @@ def make_user(
         for tenant, role in memberships:
             identity.add_membership(session, user=user, tenant_id=tenant.id, role=role)
         return UserRef(user.id, email)
+
+
+def make_staff(database: Database, role: StaffRole, *, name: str = "SayPro Staff") -> UserRef:
+    email = f"staff-{secrets.token_hex(5)}@saypro.example.org"
+    with database.sync_sessions() as session, session.begin():
+        bind_tenant_sync(session, None)
+        user = identity.create_user(session, email=email, full_name=name, password=PASSWORD)
+        user.staff_role = role
+        return UserRef(user.id, email)
+
+
+def assign_consultant(
+    database: Database,
+    consultant: UserRef,
+    tenant: TenantRef,
+    role: ConsultantRole = ConsultantRole.LEAD,
+    *,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+) -> None:
+    with database.sync_sessions() as session, session.begin():
+        bind_tenant_sync(session, None)
+        session.add(
+            ConsultantAssignment(
+                user_id=consultant.id,
+                tenant_id=tenant.id,
+                role=role,
+                starts_on=starts_on or today_sast(),
+                ends_on=ends_on,
+            )
+        )

@@ -81,6 +81,7 @@ async def logout(request: Request[Any, Any, State]) -> Redirect:
 async def home(request: Request[Principal, Any, State]) -> Template | Redirect:
     """The municipalities this user may enter; straight in when there is only one."""
     tenants = list(request.user.tenants.values())
-    if len(tenants) == 1:
+    # SayPro staff land on their overview (portfolio, administration), not in a workspace.
+    if len(tenants) == 1 and not request.user.is_staff:
         return Redirect(path=f"/t/{tenants[0].slug}/")
     return Template("home.html", context={"tenants": tenants})

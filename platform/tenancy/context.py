@@ -61,11 +61,17 @@ async def provide_tenant_session(
     await bind_tenant(raw_db_session, tenant.id)
     user = request.scope.get("user")
     context = current_request()
+    name = "anonymous"
+    if isinstance(user, Principal):
+        # The trail says on whose behalf a consultant acted: SayPro's, not the municipality's.
+        name = user.full_name
+        if tenant.via is AccessVia.ASSIGNMENT:
+            name = f"{user.full_name} (SayPro {tenant.role_label})"
     set_actor(
         raw_db_session,
         Actor(
             user_id=user.user_id if isinstance(user, Principal) else None,
-            name=user.full_name if isinstance(user, Principal) else "anonymous",
+            name=name,
             request_id=context.request_id if context else None,
             ip_address=request.client.host if request.client else None,
         ),

@@ -31,6 +31,8 @@ from saypro.platform.identity.throttle import RATE_LIMIT_STORE, sign_in_rate_lim
 from saypro.platform.modules import Module, load_modules
 from saypro.platform.services import Services
 from saypro.platform.settings import Settings
+from saypro.platform.staff.pages import StaffPages, portfolio_page
+from saypro.platform.tenancy.admin_pages import TenantAdminPages
 from saypro.platform.tenancy.context import TENANT_DEPENDENCIES
 from saypro.platform.web import health, shell
 from saypro.platform.web.context import RequestContextMiddleware
@@ -135,6 +137,9 @@ def create_app(settings: Settings, services: Services) -> Litestar:
             identity_pages.home,
             account_pages.password_page,
             account_pages.password_change,
+            TenantAdminPages,
+            StaffPages,
+            portfolio_page,
             tenant_pages,
             tenant_api,
             static,
