@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from saypro.platform.clock import today_sast
 from saypro.platform.db.tenancy import bind_tenant_sync
 from saypro.platform.identity import service as identity
-from saypro.platform.identity.models import User
-from saypro.platform.identity.permissions import Role
+from saypro.platform.identity.models import ConsultantAssignment, User
+from saypro.platform.identity.permissions import ConsultantRole, Role, StaffRole
 from saypro.platform.modules import load_modules
 from saypro.platform.tenancy import service as tenancy
 from saypro.platform.tenancy.models import MunicipalCategory, Province
@@ -59,8 +61,13 @@ MUNICIPALITIES = (
         ),
     ),
 )
-# A SayPro consultant who works in both municipalities (shows the tenant switcher).
+# SayPro staff: a consultant assigned to both municipalities (lead in one, support in the
+# other: shows the tenant switcher and the portfolio), a platform admin and finance.
 CONSULTANT = ("consultant@saypro.example.org", "Kagiso Molefe")
+STAFF = (
+    (StaffRole.PLATFORM_ADMIN, "admin@saypro.example.org", "Zanele Mahlangu"),
+    (StaffRole.FINANCE, "finance@saypro.example.org", "Johan Botha"),
+)
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,12 @@ def seed_demo(
         consultant = identity.create_user(
             session, email=consultant_email, full_name=consultant_name, password=DEMO_PASSWORD
         )
-        for spec in MUNICIPALITIES:
+        consultant.staff_role = StaffRole.CONSULTANT
+        for staff_role, email, full_name in STAFF:
+            identity.create_user(
+                session, email=email, full_name=full_name, password=DEMO_PASSWORD
+            ).staff_role = staff_role
+        for index, spec in enumerate(MUNICIPALITIES):
             bind_tenant_sync(session, None)
             tenant = tenancy.create_tenant(
                 session,
@@ -105,7 +117,15 @@ def seed_demo(
                 )
                 identity.add_membership(session, user=account, tenant_id=tenant.id, role=role)
                 users[role.value] = account.id
-            identity.add_membership(session, user=consultant, tenant_id=tenant.id, role=Role.EDITOR)
+            session.add(
+                ConsultantAssignment(
+                    user_id=consultant.id,
+                    tenant_id=tenant.id,
+                    role=ConsultantRole.LEAD if index == 0 else ConsultantRole.SUPPORT,
+                    starts_on=today_sast() - timedelta(days=90),
+                    ends_on=None,
+                )
+            )
             users["editor"] = users[Role.EDITOR.value]
             bind_tenant_sync(session, tenant.id)
             for module in load_modules():
@@ -116,5 +136,7 @@ def seed_demo(
     for spec in MUNICIPALITIES:
         for role, local, _name in spec.people:
             logins.append(DemoLogin(spec.name, role.value, f"{local}@{spec.domain}"))
-    logins.append(DemoLogin("both", "consultant (editor)", consultant_email))
+    logins.append(DemoLogin("SayPro", "consultant (lead/support)", consultant_email))
+    for staff_role, email, _name in STAFF:
+        logins.append(DemoLogin("SayPro", staff_role.value.replace("_", " "), email))
     return logins

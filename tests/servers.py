@@ -39,7 +39,7 @@ def redis_url() -> tuple[str, object | None]:
     return url, server
 
 
-def _psycopg_dsn(url: str) -> str:
+def psycopg_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
@@ -47,7 +47,7 @@ def _psycopg_dsn(url: str) -> str:
 def fresh_database(admin: str, *, migrated: bool = True) -> Iterator[DatabaseUrls]:
     """A new database on the server, migrated to head by Alembic, dropped afterwards."""
     name = f"saypro_test_{secrets.token_hex(4)}"
-    with psycopg.connect(_psycopg_dsn(admin), autocommit=True) as conn:
+    with psycopg.connect(psycopg_dsn(admin), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     owner = make_url(admin).set(database=name).render_as_string(hide_password=False)
     settings = Settings(SECRET_KEY=TEST_SECRET_KEY)
@@ -57,5 +57,5 @@ def fresh_database(admin: str, *, migrated: bool = True) -> Iterator[DatabaseUrl
             migrate.upgrade(urls)
         yield urls
     finally:
-        with psycopg.connect(_psycopg_dsn(admin), autocommit=True) as conn:
+        with psycopg.connect(psycopg_dsn(admin), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -10,7 +10,7 @@ from saypro.platform.cli.common import services_or_exit, settings_or_exit
 from saypro.platform.db.tenancy import TenantSession
 from saypro.platform.errors import DomainError
 from saypro.platform.identity import service as identity
-from saypro.platform.identity.permissions import Role
+from saypro.platform.identity.permissions import Role, StaffRole
 from saypro.platform.services import Services
 from saypro.platform.tenancy import service as tenancy
 from saypro.platform.tenancy.models import MunicipalCategory, Province
@@ -78,10 +78,21 @@ def user() -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--tenant", "tenant_slug", default=None, help="Add a membership in this municipality")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.VIEWER.value)
+@click.option(
+    "--staff-role",
+    type=click.Choice([r.value for r in StaffRole]),
+    default=None,
+    help="Make the account SayPro staff (e.g. the first platform admin)",
+)
 def create_user(
-    email: str, full_name: str, password: str, tenant_slug: str | None, role: str
+    email: str,
+    full_name: str,
+    password: str,
+    tenant_slug: str | None,
+    role: str,
+    staff_role: str | None,
 ) -> None:
-    """Create a user, optionally a member of one municipality."""
+    """Create a user, optionally a member of one municipality or SayPro staff."""
     if len(password) < 12:
         raise click.ClickException("password: must be at least 12 characters")
     settings = settings_or_exit()
@@ -91,6 +102,7 @@ def create_user(
                 account = identity.create_user(
                     session, email=email, full_name=full_name, password=password
                 )
+                account.staff_role = StaffRole(staff_role) if staff_role else None
                 if tenant_slug:
                     found = tenancy.get_tenant_by_slug(session, tenant_slug)
                     if found is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 from click.testing import CliRunner
 
@@ -119,3 +120,28 @@ def test_missing_configuration_names_the_variable(monkeypatch: pytest.MonkeyPatc
     result = CliRunner().invoke(cli, ["db", "current"])
     assert result.exit_code != 0
     assert "SECRET_KEY" in result.output
+
+
+def test_the_first_platform_admin_is_created_from_the_command_line(
+    cli_env: None, db_urls: DatabaseUrls
+) -> None:
+    address = "first.admin.cli@saypro.example.org"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "user",
+            "create",
+            "--email",
+            address,
+            "--name",
+            "First Admin",
+            "--password",
+            "a long enough passphrase",
+            "--staff-role",
+            "platform_admin",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    with psycopg.connect(servers.psycopg_dsn(db_urls.owner)) as conn:
+        row = conn.execute("select staff_role from users where email = %s", (address,)).fetchone()
+    assert row == ("platform_admin",)
