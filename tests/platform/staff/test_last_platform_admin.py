@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -40,4 +41,6 @@ def test_the_last_platform_admin_cannot_lose_the_role(own_database: Database) ->
             await change(first, second)  # not the last one
         await own_database.async_engine.dispose()
 
-    asyncio.run(scenario())
+    # In a thread of its own: the browser tests' driver keeps an event loop on this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
