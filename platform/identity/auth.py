@@ -13,12 +13,13 @@ from litestar.security.session_auth import SessionAuth
 from saypro.platform.db.engine import Database
 from saypro.platform.identity.principal import Principal
 from saypro.platform.identity.service import load_principal
-from saypro.platform.identity.sessions import RotatingSessionConfig
+from saypro.platform.identity.sessions import RotatingSessionConfig, rotate_session
 from saypro.platform.settings import Settings
 
 SESSION_COOKIE = "__Host-saypro-session"
 SESSION_USER_KEY = "user_id"
 SIGNED_IN_AT_KEY = "signed_in_at"
+PRIVILEGES_KEY = "privileges"
 
 
 def now() -> float:
@@ -54,7 +55,13 @@ async def retrieve_principal(
         return None
     database: Database = connection.app.state.database
     async with database.async_sessions() as db:
-        return await load_principal(db, user_id, float(signed_in_at))
+        principal = await load_principal(db, user_id, float(signed_in_at))
+    if principal is not None:
+        privileges = principal.privileges()
+        if session.get(PRIVILEGES_KEY) not in (None, privileges):
+            rotate_session(connection)  # privileges changed: a new session id
+        session[PRIVILEGES_KEY] = privileges
+    return principal
 
 
 def session_auth(idle_minutes: int) -> SessionAuth[Principal, ServerSideSessionBackend]:

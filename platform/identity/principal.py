@@ -4,6 +4,7 @@ their SayPro staff role if any, and, for an API token, the permissions it is lim
 from __future__ import annotations
 
 import enum
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 
@@ -79,3 +80,11 @@ class Principal:
     @property
     def is_staff(self) -> bool:
         return self.staff_role is not None
+
+    def privileges(self) -> str:
+        """A digest of everything this user may do; when it changes between two requests
+        of one session (a role changed, an assignment began or ended), the session id is
+        replaced, as at sign-in."""
+        grants = sorted(f"{slug}:{a.via.value}:{a.role.value}" for slug, a in self.tenants.items())
+        material = "|".join([self.staff_role.value if self.staff_role else "-", *grants])
+        return hashlib.sha256(material.encode()).hexdigest()[:32]

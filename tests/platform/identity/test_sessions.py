@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import select, update
 
 from saypro.platform.db.engine import Database
 from saypro.platform.identity import auth
-from saypro.platform.identity.models import User
+from saypro.platform.identity.models import Membership, User
 from saypro.platform.identity.permissions import Role
 from tests.conftest import login
 from tests.factories import PASSWORD, TenantRef, make_user
@@ -41,3 +42,35 @@ def test_weaker_password_hashes_are_upgraded_at_sign_in(
         upgraded = session.scalar(select(User.password_hash).where(User.id == user.id))
     assert upgraded is not None and upgraded != weak
     assert upgraded.startswith("$argon2id$") and "m=65536" in upgraded
+
+
+def test_a_privilege_change_replaces_the_session_id(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    another_client: Callable[[], TestClient[Any]],
+) -> None:
+    user = make_user(database, (tenant_a, Role.VIEWER))
+    login(client, user)
+    url = f"/t/{tenant_a.slug}/"
+    assert client.get(url).status_code == 200
+    before = client.cookies[auth.SESSION_COOKIE]
+    assert client.get(url).status_code == 200
+    assert client.cookies[auth.SESSION_COOKIE] == before  # nothing changed: same id
+
+    with database.sync_sessions() as session, session.begin():
+        session.execute(
+            update(Membership)
+            .where(Membership.user_id == user.id, Membership.tenant_id == tenant_a.id)
+            .values(role=Role.EDITOR)
+        )
+    assert client.get(url).status_code == 200
+    after = client.cookies[auth.SESSION_COOKIE]
+    assert after != before
+    # The old id is gone from the server: a browser still holding it is signed out.
+    with another_client() as stale:
+        stale.cookies.set(auth.SESSION_COOKIE, before, domain="testserver.local")
+        assert stale.get(url, follow_redirects=False).status_code in (302, 303)
+    with another_client() as current:  # while the new id works anywhere
+        current.cookies.set(auth.SESSION_COOKIE, after, domain="testserver.local")
+        assert current.get(url, follow_redirects=False).status_code == 200
