@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.audit import service as audit
 from saypro.platform.audit.service import set_actor
+from saypro.platform.crypto import SecretUnreadable
 from saypro.platform.db.engine import Database
 from saypro.platform.db.tenancy import bind_tenant
 from saypro.platform.identity.guards import public
@@ -119,6 +120,19 @@ async def start_sso(
 ) -> Template | Redirect:
     tenant, provider = await _municipality(db_session, municipality)
     try:
+        client_secret = _client_secret(request, provider)
+    except SecretUnreadable:
+        # SECRET_KEY changed since the settings were saved: an admin must re-enter the secret.
+        log.error("sso.client_secret_unreadable", tenant=tenant.slug)
+        return _page(
+            tenant,
+            provider,
+            next_path=safe_next(next),
+            error=f"Single sign-on for {tenant.name} needs its settings re-entered by an "
+            "administrator.",
+            status_code=503,
+        )
+    try:
         metadata = await fetch_metadata(provider.issuer)
     except DiscoveryError as error:
         log.warning("sso.discovery_failed", tenant=tenant.slug, error=str(error))
@@ -134,7 +148,7 @@ async def start_sso(
         request,
         tenant_id=tenant.id,
         client_id=provider.client_id,
-        client_secret=_client_secret(request, provider),
+        client_secret=client_secret,
         metadata=metadata,
         redirect_uri=flow.callback_url(request, tenant.slug),
         next_path=safe_next(next),
@@ -205,7 +219,7 @@ async def finish_sso(
             client_id=provider.client_id,
             nonce=started.nonce,
         )
-    except (DiscoveryError, flow.FlowError, IdTokenRejected) as problem:
+    except (DiscoveryError, flow.FlowError, IdTokenRejected, SecretUnreadable) as problem:
         await _record_failure(request, tenant.id, "token_not_accepted", {"detail": str(problem)})
         return _page(
             tenant,

@@ -3,18 +3,19 @@ OpenID provider: just-in-time accounts, matching, refusals, and the one-use flow
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from litestar.testing import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from saypro.platform.audit.models import AuditEvent
 from saypro.platform.db.engine import Database
 from saypro.platform.db.tenancy import bind_tenant_sync
 from saypro.platform.identity.models import Membership, User
 from saypro.platform.identity.permissions import Role
-from saypro.platform.identity.sso.models import SsoIdentity
+from saypro.platform.identity.sso.models import SsoIdentity, SsoProvider
 from tests.factories import TenantRef, make_tenant, make_user
 from tests.oidc.server import OidcProvider
 from tests.platform.identity.sso.conftest import (
@@ -181,3 +182,17 @@ def test_a_flow_started_for_another_municipality_is_refused(
     response = client.get(f"/login/{other.tenant.slug}/sso/callback?{query}")
     assert response.status_code == 400
     assert _user(database, account.email) is None
+
+
+def test_an_unreachable_provider_is_reported_on_the_municipality_page(
+    client: TestClient[Any], database: Database, sso_a: SsoSetup
+) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    with database.sync_sessions() as session, session.begin():
+        bind_tenant_sync(session, sso_a.tenant.id)
+        session.execute(update(SsoProvider).values(issuer=dead))
+    response = client.get(f"/login/{sso_a.tenant.slug}/sso", follow_redirects=False)
+    assert response.status_code == 502
+    assert "identity provider cannot be reached right now" in response.text
