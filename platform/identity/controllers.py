@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from litestar import Request, get, post
@@ -18,7 +19,10 @@ from saypro.platform.identity.guards import public, signed_in
 from saypro.platform.identity.principal import Principal
 from saypro.platform.identity.service import authenticate, find_user_id, record_account_event
 from saypro.platform.identity.sign_in import actor_for, complete_sign_in, safe_next
+from saypro.platform.identity.sso.required import password_sign_in_refusal
 from saypro.platform.validation import Input
+
+SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
 class LoginForm(Input):
@@ -30,7 +34,9 @@ class LoginForm(Input):
     next: str = Field(default="", max_length=2000)
 
 
-async def _record_failed_sign_in(request: Request[Any, Any, State], email: str) -> None:
+async def _record_failed_sign_in(
+    request: Request[Any, Any, State], email: str, action: str = "identity.sign_in_failed"
+) -> None:
     """In a transaction of its own: the sign-in request itself is answered with an error
     and rolled back, but the failed attempt must stay on record."""
     database: Database = request.app.state.database
@@ -38,11 +44,18 @@ async def _record_failed_sign_in(request: Request[Any, Any, State], email: str) 
         user_id = await find_user_id(session, email)
         if user_id is not None:
             actor = actor_for(request, None, f"sign-in attempt as {email.strip().lower()}")
-            await record_account_event(session, user_id, "identity.sign_in_failed", actor)
+            await record_account_event(session, user_id, action, actor)
 
 
 @get("/login", name="login", include_in_schema=False, **public())
-async def login_page(next: FromQuery[str] = "/") -> Template:
+async def login_page(
+    next: FromQuery[str] = "/", municipality: FromQuery[str | None] = None
+) -> Template | Redirect:
+    if municipality and SLUG.fullmatch(municipality.strip().lower()):
+        # "Sign in through your municipality": on to its own sign-in page.
+        return Redirect(
+            path=f"/login/{municipality.strip().lower()}", query_params={"next": safe_next(next)}
+        )
     return Template("login.html", context={"next": safe_next(next), "error": None, "email": ""})
 
 
@@ -54,6 +67,27 @@ async def login(
 ) -> Template | Redirect:
     redis_client = request.app.state.redis
     await throttle.refuse_if_locked(redis_client, data.email)
+    # A municipality that requires single sign-on: refused once the account is known and
+    # BEFORE the password is checked, so the answer is the same whether the password was
+    # right or not (checked after, this form would confirm passwords of accounts that must
+    # not use them). The answer does tell that the address belongs to a member of such a
+    # municipality; its sign-in page is public anyway and the rate limit bounds probing.
+    # SayPro staff are not affected (see municipalities_requiring_sso).
+    requiring = await password_sign_in_refusal(db_session, data.email)
+    if requiring:
+        await _record_failed_sign_in(request, data.email, "identity.password_sign_in_refused")
+        names = ", ".join(m.name for m in requiring)
+        return Template(
+            "login.html",
+            context={
+                "next": safe_next(data.next),
+                "error": f"{names} requires signing in with the municipality's own account. "
+                "Use its sign-in page:",
+                "sso_pages": requiring,
+                "email": data.email,
+            },
+            status_code=403,
+        )
     user = await authenticate(db_session, data.email, data.password)
     if user is None:
         await throttle.note_failure(redis_client, data.email)

@@ -27,6 +27,8 @@ from saypro.platform.identity.auth import session_auth
 from saypro.platform.identity.guards import permission_guard, public
 from saypro.platform.identity.member_pages import MemberPages
 from saypro.platform.identity.permissions import Permission
+from saypro.platform.identity.sso import login_pages as sso_login
+from saypro.platform.identity.sso.settings_pages import SsoSettingsPages
 from saypro.platform.identity.throttle import RATE_LIMIT_STORE, sign_in_rate_limit
 from saypro.platform.modules import Module, load_modules
 from saypro.platform.services import Services
@@ -110,6 +112,7 @@ def create_app(settings: Settings, services: Services) -> Litestar:
             shell.workspace_home,
             AuditPages,
             MemberPages,
+            SsoSettingsPages,
             *[h for m in modules for h in m.page_handlers],
         ],
         dependencies=TENANT_DEPENDENCIES,
@@ -135,6 +138,9 @@ def create_app(settings: Settings, services: Services) -> Litestar:
             identity_pages.login,
             identity_pages.logout,
             identity_pages.home,
+            sso_login.municipality_login,
+            sso_login.start_sso,
+            sso_login.finish_sso,
             account_pages.password_page,
             account_pages.password_change,
             TenantAdminPages,
