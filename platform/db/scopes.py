@@ -14,6 +14,7 @@ PLATFORM_WIDE_TABLE_REASONS: dict[str, str] = {
     "consultant_assignments": (
         "a consultant's portfolio lists every municipality they are assigned to"
     ),
+    "recovery_codes": "second-factor codes belong to a person's account, like users",
     "outbox_messages": (
         "the relay moves every tenant's committed jobs to Redis; rows hold ids only, "
         "and the tenant a job runs for"
