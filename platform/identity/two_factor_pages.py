@@ -61,12 +61,12 @@ def _second_step(error: str | None = None, status_code: int = 200) -> Template:
     return Template("login_totp.html", context={"error": error}, status_code=status_code)
 
 
-async def _record_failed_code(request: AnyRequest, user_id: uuid.UUID) -> None:
+async def _record_failed_code(request: AnyRequest, user_id: uuid.UUID, email: str) -> None:
     """In a transaction of its own, like a failed password: the request is answered with
     an error and rolled back, but the failed attempt stays on record."""
     database: Database = request.app.state.database
     async with database.async_sessions() as session, session.begin():
-        actor = actor_for(request, None, "second sign-in step with a wrong code")
+        actor = actor_for(request, None, f"sign-in attempt as {email}")
         await record_account_event(
             session, user_id, "identity.sign_in_failed", actor, after={"step": "second_factor"}
         )
@@ -99,7 +99,7 @@ async def second_step(request: AnyRequest, db_session: Session, data: Form) -> T
     used = await two_factor.verify(db_session, user.id, _box(request), parsed.code)
     if used is None:
         await throttle.note_failure(redis_client, user.id, address)
-        await _record_failed_code(request, user.id)
+        await _record_failed_code(request, user.id, user.email)
         return _second_step(
             "That code is not right, or was already used. Enter the current code from your "
             "authenticator app, or one of your unused recovery codes.",
