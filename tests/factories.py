@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import secrets
 import string
+import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pyotp
+from sqlalchemy import update
 
 from saypro.platform.db.engine import Database
 from saypro.platform.db.tenancy import bind_tenant_sync
 from saypro.platform.identity import service as identity
+from saypro.platform.identity import totp, two_factor
+from saypro.platform.identity.models import User
 from saypro.platform.identity.permissions import Role
 from saypro.platform.tenancy import service as tenancy
+from tests.servers import TEST_SECRET_KEY
 
 PASSWORD = "correct horse battery staple"
+# Second-factor seeds of test users, so that ``login()`` can answer the second sign-in
+# step for users who have one (SayPro staff must), and the last step each used.
+TOTP_SEEDS: dict[uuid.UUID, str] = {}
+_LAST_STEPS: dict[uuid.UUID, int] = {}
 
 
 @dataclass(frozen=True)
@@ -57,3 +69,33 @@ def make_user(
         for tenant, role in memberships:
             identity.add_membership(session, user=user, tenant_id=tenant.id, role=role)
         return UserRef(user.id, email)
+
+
+def enable_second_factor(database: Database, user: UserRef) -> str:
+    """Switch the user's second factor on directly (tests about anything but enrolment);
+    returns the seed, also kept for ``login()``."""
+    seed = totp.new_seed()
+    with database.sync_sessions() as session, session.begin():
+        bind_tenant_sync(session, None)
+        session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(
+                totp_seed=two_factor.seed_box(TEST_SECRET_KEY).encrypt(seed),
+                totp_enabled_at=datetime.now(UTC),
+                totp_last_step=None,
+            )
+        )
+    TOTP_SEEDS[user.id] = seed
+    _LAST_STEPS.pop(user.id, None)
+    return seed
+
+
+def next_code(user: UserRef) -> str:
+    """A code the server has not accepted yet from this user (codes are single-use: after
+    using the next step's code, wait for the step after)."""
+    step = max(totp.current_step(), _LAST_STEPS.get(user.id, -1) + 1)
+    while step > totp.current_step() + totp.DRIFT_STEPS:
+        time.sleep(totp.STEP_SECONDS - time.time() % totp.STEP_SECONDS + 0.05)
+    _LAST_STEPS[user.id] = step
+    return pyotp.TOTP(TOTP_SEEDS[user.id]).generate_otp(step)

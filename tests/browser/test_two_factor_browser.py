@@ -13,7 +13,7 @@ from saypro.platform.db.engine import Database
 from saypro.platform.identity.permissions import StaffRole
 from tests.browser.conftest import NewPage, sign_in
 from tests.factories import make_tenant
-from tests.platform.identity.totp_support import codes_for, make_staff
+from tests.platform.identity.totp_support import codes_for, staff_member_of
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ def test_staff_enrol_then_sign_in_with_password_and_code(
     database: Database, new_page: NewPage
 ) -> None:
     tenant = make_tenant(database, name="Drakenstein Browser Municipality")
-    staff = make_staff(database, tenant, StaffRole.CONSULTANT)
+    staff = staff_member_of(database, tenant, StaffRole.CONSULTANT)
 
     page = sign_in(new_page(), staff)
     # Nothing else opens before the second factor is set up.
@@ -42,6 +42,8 @@ def test_staff_enrol_then_sign_in_with_password_and_code(
     expect(page.get_by_test_id("recovery-codes").locator("li")).to_have_count(10)
 
     page.get_by_role("link", name="I have saved my recovery codes").click()
+    expect(page).not_to_have_url(re.compile(r"/(account/security|login)"))
+    page.goto(f"/t/{tenant.slug}/")
     expect(page).to_have_url(re.compile(rf"/t/{tenant.slug}/$"))
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/login$"))
@@ -51,5 +53,8 @@ def test_staff_enrol_then_sign_in_with_password_and_code(
     expect(page.get_by_role("heading", name="Two-factor sign-in")).to_be_visible()
     page.get_by_label("Code").fill(codes(0))
     page.get_by_role("button", name="Verify").click()
-    expect(page).to_have_url(re.compile(rf"/t/{tenant.slug}/$"))
+    expect(page).not_to_have_url(re.compile(r"/(account/security|login)"))
     expect(page.locator("header")).to_contain_text("Sipho Staff")
+    page.goto(f"/t/{tenant.slug}/")
+    expect(page).to_have_url(re.compile(rf"/t/{tenant.slug}/$"))
+    expect(page.locator("header")).to_contain_text(tenant.name)

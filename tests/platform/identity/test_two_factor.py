@@ -22,14 +22,14 @@ from saypro.platform.identity.models import RecoveryCode
 from saypro.platform.identity.permissions import Role, StaffRole
 from saypro.platform.identity.sign_in import PENDING_KEY, PENDING_SECONDS
 from tests.conftest import csrf_token, login
-from tests.factories import PASSWORD, TenantRef, UserRef, make_user
+from tests.factories import PASSWORD, TenantRef, UserRef, enable_second_factor, make_user
 from tests.platform.identity.totp_support import (
     audit_events,
     enable_in_database,
     enrol,
     forget_failures,
-    make_staff,
     post,
+    staff_member_of,
     stored_user,
 )
 from tests.servers import TEST_SECRET_KEY
@@ -334,7 +334,7 @@ def test_a_municipal_user_may_switch_it_off_with_a_current_code(
 def test_staff_without_a_second_factor_must_enrol_before_anything_else(
     client: TestClient[Any], database: Database, tenant_a: TenantRef
 ) -> None:
-    staff = make_staff(database, tenant_a, StaffRole.PLATFORM_ADMIN)
+    staff = staff_member_of(database, tenant_a, StaffRole.PLATFORM_ADMIN)
     login(client, staff)
     for path in ("/", f"/t/{tenant_a.slug}/", "/account/password"):
         response = client.get(path, follow_redirects=False)
@@ -361,10 +361,20 @@ def test_staff_without_a_second_factor_must_enrol_before_anything_else(
     assert _first_step(client, staff).headers["location"] == "/login/totp"
 
 
+def test_staff_with_a_second_factor_are_not_held_up(
+    client: TestClient[Any], database: Database, tenant_a: TenantRef
+) -> None:
+    staff = staff_member_of(database, tenant_a, StaffRole.FINANCE)
+    enable_second_factor(database, staff)
+    login(client, staff)  # password, then a code from the app
+    assert client.get(f"/t/{tenant_a.slug}/", follow_redirects=False).status_code == 200
+    assert client.get("/account/security", follow_redirects=False).status_code == 200
+
+
 def test_staff_can_sign_out_before_enrolling(
     client: TestClient[Any], database: Database, tenant_a: TenantRef
 ) -> None:
-    staff = make_staff(database, tenant_a)
+    staff = staff_member_of(database, tenant_a)
     login(client, staff)
     _sign_out(client)
     assert (

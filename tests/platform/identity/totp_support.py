@@ -8,7 +8,6 @@ import re
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import pyotp
@@ -19,12 +18,11 @@ from sqlalchemy import select, update
 from saypro.platform.audit.models import AuditEvent
 from saypro.platform.db.engine import Database
 from saypro.platform.db.tenancy import bind_tenant_sync
-from saypro.platform.identity import second_factor_throttle, totp, two_factor
+from saypro.platform.identity import second_factor_throttle, totp
 from saypro.platform.identity.models import User
 from saypro.platform.identity.permissions import Role, StaffRole
 from tests.conftest import csrf_token
-from tests.factories import TenantRef, UserRef, make_user
-from tests.servers import TEST_SECRET_KEY
+from tests.factories import TenantRef, UserRef, enable_second_factor, make_user
 
 # Each code is for a time step relative to one fixed step; the server accepts the step
 # before and after the current one, so a test can use up to three codes without waiting.
@@ -76,22 +74,10 @@ def enrol(client: TestClient[Any]) -> tuple[str, list[str], Codes]:
 
 def enable_in_database(database: Database, user: UserRef) -> Codes:
     """Second factor on, written directly (for tests about signing in, not enrolment)."""
-    seed = totp.new_seed()
-    with database.sync_sessions() as session, session.begin():
-        bind_tenant_sync(session, None)
-        session.execute(
-            update(User)
-            .where(User.id == user.id)
-            .values(
-                totp_seed=two_factor.seed_box(TEST_SECRET_KEY).encrypt(seed),
-                totp_enabled_at=datetime.now(UTC),
-                totp_last_step=None,
-            )
-        )
-    return codes_for(seed)
+    return codes_for(enable_second_factor(database, user))
 
 
-def make_staff(
+def staff_member_of(
     database: Database, tenant: TenantRef, role: StaffRole = StaffRole.CONSULTANT
 ) -> UserRef:
     """A SayPro staff member who is also a member of ``tenant`` (so their account events
