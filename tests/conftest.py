@@ -17,7 +17,7 @@ from saypro.platform.services import Services
 from saypro.platform.settings import DatabaseUrls, Settings
 from saypro.platform.web.app import create_app
 from tests import servers
-from tests.factories import PASSWORD, TenantRef, UserRef, make_tenant, make_user
+from tests.factories import PASSWORD, TenantRef, UserRef, make_tenant, make_user, next_code
 from tests.mail import Mailbox, SmtpServer, send_queued_mail
 
 BASE_URL = "https://testserver.local"  # https: test clients only send Secure cookies over it
@@ -150,6 +150,14 @@ def login(client: TestClient[Any], user: UserRef, password: str = PASSWORD) -> N
         follow_redirects=False,
     )
     assert response.status_code == 302, response.text
+    if response.headers["location"] == "/login/totp":
+        # The user has a second factor on (see factories.enable_second_factor).
+        response = client.post(
+            "/login/totp",
+            data={"code": next_code(user), "_csrf_token": csrf_token(client)},
+            follow_redirects=False,
+        )
+        assert response.status_code == 302, response.text
     client.headers["x-csrftoken"] = csrf_token(client)
 
 

@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import secrets
 import string
+import time
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
+
+import pyotp
+from sqlalchemy import update
 
 from saypro.platform.clock import today_sast
 from saypro.platform.db.engine import Database
 from saypro.platform.db.tenancy import bind_tenant_sync
 from saypro.platform.identity import service as identity
-from saypro.platform.identity.models import ConsultantAssignment
+from saypro.platform.identity import totp, two_factor
+from saypro.platform.identity.models import ConsultantAssignment, User
 from saypro.platform.identity.permissions import ConsultantRole, Role, StaffRole
 from saypro.platform.tenancy import service as tenancy
+from tests.servers import TEST_SECRET_KEY
 
 PASSWORD = "correct horse battery staple"
+# Second-factor seeds of test users, so that ``login()`` can answer the second sign-in
+# step for users who have one (SayPro staff must), and the last step each used.
+TOTP_SEEDS: dict[uuid.UUID, str] = {}
+_LAST_STEPS: dict[uuid.UUID, int] = {}
 
 
 @dataclass(frozen=True)
@@ -62,13 +72,24 @@ def make_user(
         return UserRef(user.id, email)
 
 
-def make_staff(database: Database, role: StaffRole, *, name: str = "SayPro Staff") -> UserRef:
+def make_staff(
+    database: Database,
+    role: StaffRole,
+    *,
+    name: str = "SayPro Staff",
+    second_factor: bool = True,
+) -> UserRef:
+    """A SayPro staff account; with its second factor on unless asked otherwise (staff
+    must have one), so ``login()`` answers the second step."""
     email = f"staff-{secrets.token_hex(5)}@saypro.example.org"
     with database.sync_sessions() as session, session.begin():
         bind_tenant_sync(session, None)
         user = identity.create_user(session, email=email, full_name=name, password=PASSWORD)
         user.staff_role = role
-        return UserRef(user.id, email)
+        ref = UserRef(user.id, email)
+    if second_factor:
+        enable_second_factor(database, ref)
+    return ref
 
 
 def assign_consultant(
@@ -91,3 +112,33 @@ def assign_consultant(
                 ends_on=ends_on,
             )
         )
+
+
+def enable_second_factor(database: Database, user: UserRef) -> str:
+    """Switch the user's second factor on directly (tests about anything but enrolment);
+    returns the seed, also kept for ``login()``."""
+    seed = totp.new_seed()
+    with database.sync_sessions() as session, session.begin():
+        bind_tenant_sync(session, None)
+        session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(
+                totp_seed=two_factor.seed_box(TEST_SECRET_KEY).encrypt(seed),
+                totp_enabled_at=datetime.now(UTC),
+                totp_last_step=None,
+            )
+        )
+    TOTP_SEEDS[user.id] = seed
+    _LAST_STEPS.pop(user.id, None)
+    return seed
+
+
+def next_code(user: UserRef) -> str:
+    """A code the server has not accepted yet from this user (codes are single-use: after
+    using the next step's code, wait for the step after)."""
+    step = max(totp.current_step(), _LAST_STEPS.get(user.id, -1) + 1)
+    while step > totp.current_step() + totp.DRIFT_STEPS:
+        time.sleep(totp.STEP_SECONDS - time.time() % totp.STEP_SECONDS + 0.05)
+    _LAST_STEPS[user.id] = step
+    return pyotp.TOTP(TOTP_SEEDS[user.id]).generate_otp(step)

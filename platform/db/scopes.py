@@ -18,6 +18,7 @@ PLATFORM_WIDE_TABLE_REASONS: dict[str, str] = {
         "mail is also sent to people outside any municipality (sign-up, password reset); "
         "rows concerning a municipality carry its id and go with it"
     ),
+    "recovery_codes": "second-factor codes belong to a person's account, like users",
     "outbox_messages": (
         "the relay moves every tenant's committed jobs to Redis; rows hold ids only, "
         "and the tenant a job runs for"

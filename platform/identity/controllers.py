@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.db.engine import Database
 from saypro.platform.identity import throttle
-from saypro.platform.identity.guards import public, signed_in
+from saypro.platform.identity.guards import public, signed_in, signed_in_before_second_factor
 from saypro.platform.identity.principal import Principal
 from saypro.platform.identity.service import authenticate, find_user_id, record_account_event
 from saypro.platform.identity.sign_in import actor_for, complete_sign_in, safe_next
@@ -105,7 +105,7 @@ async def login(
     return await complete_sign_in(request, db_session, user, next_path=data.next)
 
 
-@post("/logout", name="logout", include_in_schema=False, **signed_in())
+@post("/logout", name="logout", include_in_schema=False, **signed_in_before_second_factor())
 async def logout(request: Request[Any, Any, State]) -> Redirect:
     request.clear_session()
     return Redirect(path="/login")

@@ -28,8 +28,15 @@ from saypro.platform.identity.principal import Principal
 
 PERMISSION_KEY = "permission"
 PUBLIC_KEY = "public"
+# Open to a user who must still set up a second factor (the enrolment pages, sign-out).
+BEFORE_SECOND_FACTOR_KEY = "before_second_factor"
+ENROLMENT_PATH = "/account/security"
 # Granted to every signed-in user: their own account and the list of their tenants.
 SIGNED_IN = "account.self"
+
+
+class SecondFactorEnrolmentRequired(PermissionDeniedException):
+    """Pages answer it with a redirect to the enrolment page; the API with a 403."""
 
 
 def permission_guard(
@@ -43,6 +50,11 @@ def permission_guard(
     user = connection.scope.get("user")
     if not isinstance(user, Principal):
         raise NotAuthorizedException("sign in to continue")
+    if user.must_enrol_second_factor and not handler.opt.get(BEFORE_SECOND_FACTOR_KEY):
+        raise SecondFactorEnrolmentRequired(
+            "your account must use two-factor sign-in: set up an authenticator app at "
+            f"{ENROLMENT_PATH} before anything else"
+        )
     if required == SIGNED_IN:
         return
     permission = Permission(required)
@@ -71,6 +83,11 @@ def requires(permission: Permission | str) -> dict[str, Any]:
 
 def signed_in() -> dict[str, Any]:
     return requires(SIGNED_IN)
+
+
+def signed_in_before_second_factor() -> dict[str, Any]:
+    """Signed in, and open even before a required second factor is set up."""
+    return {"opt": {PERMISSION_KEY: SIGNED_IN, BEFORE_SECOND_FACTOR_KEY: True}}
 
 
 def public() -> dict[str, Any]:

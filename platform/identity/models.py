@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -14,6 +15,8 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     String,
+    UniqueConstraint,
+    func,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -38,6 +41,12 @@ class User(Timestamped, Base):
     staff_role: Mapped[StaffRole | None] = mapped_column(
         Enum(StaffRole, name="staff_role", values_callable=lambda e: [m.value for m in e])
     )
+    # Second factor (TOTP, RFC 6238). The seed is encrypted (it must be read back to check
+    # codes); it is on only from ``totp_enabled_at``. The last accepted time step makes
+    # every code single-use, even inside its own 30-second window.
+    totp_seed: Mapped[str | None] = mapped_column(String(255))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Membership(Timestamped, Base):
@@ -81,3 +90,20 @@ class ConsultantAssignment(Timestamped, Base):
     )
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
+
+
+class RecoveryCode(Base):
+    """A single-use code that stands in for the authenticator app once (only its hash is
+    kept). A user has a set of them while the second factor is on; a new set replaces the
+    old one."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )

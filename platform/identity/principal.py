@@ -56,6 +56,9 @@ class Principal:
     # Set when the request is authenticated by an API token: the token's permissions,
     # a subset of the user's. ``None`` for a browser session (the role decides alone).
     scope: frozenset[Permission] | None = None
+    # The account must have a second factor (SayPro staff, or a municipality requires
+    # it) and has none yet: until it is set up, only the enrolment pages are open.
+    must_enrol_second_factor: bool = False
 
     def access(self, slug: str) -> TenantAccess | None:
         return self.tenants.get(slug)

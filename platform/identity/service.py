@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import anyio.to_thread
 from sqlalchemy import func, select
@@ -14,6 +15,7 @@ from saypro.platform.audit import service as audit
 from saypro.platform.audit.service import Actor, set_actor
 from saypro.platform.clock import today_sast
 from saypro.platform.db.tenancy import bind_tenant
+from saypro.platform.identity import two_factor
 from saypro.platform.identity.models import ConsultantAssignment, Membership, User
 from saypro.platform.identity.passwords import hash_password, needs_rehash, verify_password
 from saypro.platform.identity.permissions import Role
@@ -117,6 +119,8 @@ async def load_principal(
         full_name=user.full_name,
         tenants=ordered,
         staff_role=user.staff_role,
+        must_enrol_second_factor=user.totp_enabled_at is None
+        and await two_factor.required_for(session, user.id, staff=user.staff_role is not None),
     )
 
 
@@ -147,7 +151,11 @@ async def find_user_id(session: AsyncSession, email: str) -> uuid.UUID | None:
 
 
 async def record_account_event(
-    session: AsyncSession, user_id: uuid.UUID, action: str, actor: Actor
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    action: str,
+    actor: Actor,
+    after: dict[str, Any] | None = None,
 ) -> None:
     """Put an account event (sign-in, failed sign-in, password change) on the trail of
     every municipality the user belongs to."""
@@ -157,7 +165,7 @@ async def record_account_event(
     set_actor(session, actor)
     for tenant_id in tenant_ids:
         await bind_tenant(session, tenant_id)
-        audit.record(session, action, entity_type="user", entity_id=user_id)
+        audit.record(session, action, entity_type="user", entity_id=user_id, after=after)
         await session.flush()
     await bind_tenant(session, None)
 

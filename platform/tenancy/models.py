@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import uuid
 
-from sqlalchemy import CheckConstraint, Enum, String
+from sqlalchemy import Boolean, CheckConstraint, Enum, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from saypro.platform.db.base import Base, Timestamped
@@ -60,3 +60,5 @@ class Tenant(Timestamped, Base):
         Enum(TenantStatus, name="tenant_status", values_callable=lambda e: [m.value for m in e]),
         default=TenantStatus.ACTIVE,
     )
+    # Set by the municipality's admin: members must sign in with a second factor.
+    require_two_factor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

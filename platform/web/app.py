@@ -21,7 +21,7 @@ from litestar.template.config import TemplateConfig
 
 from saypro.platform.audit.controllers import AuditPages
 from saypro.platform.db.engine import Database
-from saypro.platform.identity import account_pages
+from saypro.platform.identity import account_pages, two_factor_pages
 from saypro.platform.identity import controllers as identity_pages
 from saypro.platform.identity.auth import session_auth
 from saypro.platform.identity.guards import permission_guard, public
@@ -29,6 +29,7 @@ from saypro.platform.identity.member_pages import MemberPages
 from saypro.platform.identity.permissions import Permission
 from saypro.platform.identity.sso import login_pages as sso_login
 from saypro.platform.identity.sso.settings_pages import SsoSettingsPages
+from saypro.platform.identity.tenant_security_pages import TenantSecurityPages
 from saypro.platform.identity.throttle import RATE_LIMIT_STORE, sign_in_rate_limit
 from saypro.platform.modules import Module, load_modules
 from saypro.platform.services import Services
@@ -113,6 +114,7 @@ def create_app(settings: Settings, services: Services) -> Litestar:
             AuditPages,
             MemberPages,
             SsoSettingsPages,
+            TenantSecurityPages,
             *[h for m in modules for h in m.page_handlers],
         ],
         dependencies=TENANT_DEPENDENCIES,
@@ -146,6 +148,7 @@ def create_app(settings: Settings, services: Services) -> Litestar:
             TenantAdminPages,
             StaffPages,
             portfolio_page,
+            *two_factor_pages.handlers,
             tenant_pages,
             tenant_api,
             static,

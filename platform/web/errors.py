@@ -20,6 +20,7 @@ from litestar.status_codes import (
 from sqlalchemy.exc import DataError, IntegrityError
 
 from saypro.platform.errors import DomainError
+from saypro.platform.identity.guards import ENROLMENT_PATH, SecondFactorEnrolmentRequired
 
 log = structlog.get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -108,6 +109,8 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
         return response
     if isinstance(exc, NotAuthorizedException):
         return Redirect(path="/login", query_params={"next": request.url.path})
+    if isinstance(exc, SecondFactorEnrolmentRequired):
+        return Redirect(path=ENROLMENT_PATH)
     return Template(
         template_name="error.html",
         context={"status": status, "title": TITLES.get(status, "Error"), "detail": detail, **extra},
