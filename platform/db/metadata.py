@@ -11,6 +11,7 @@ def load_all_models() -> MetaData:
     # Importing registers the tables on Base.metadata.
     from saypro.platform.audit import models as _audit  # noqa: F401
     from saypro.platform.identity import models as _identity  # noqa: F401
+    from saypro.platform.identity import token_models as _tokens  # noqa: F401
     from saypro.platform.jobs import models as _jobs  # noqa: F401
     from saypro.platform.modules import load_modules
     from saypro.platform.tenancy import models as _tenancy  # noqa: F401

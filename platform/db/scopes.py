@@ -14,6 +14,10 @@ PLATFORM_WIDE_TABLE_REASONS: dict[str, str] = {
     "consultant_assignments": (
         "a consultant's portfolio lists every municipality they are assigned to"
     ),
+    "api_tokens": (
+        "a request presents only its token, which is found by its hash before any "
+        "municipality is known; rows hold a hash, never the secret"
+    ),
     "outbox_messages": (
         "the relay moves every tenant's committed jobs to Redis; rows hold ids only, "
         "and the tenant a job runs for"

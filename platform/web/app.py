@@ -23,7 +23,13 @@ from saypro.platform.audit.controllers import AuditPages
 from saypro.platform.db.engine import Database
 from saypro.platform.identity import account_pages
 from saypro.platform.identity import controllers as identity_pages
-from saypro.platform.identity.auth import session_auth
+from saypro.platform.identity import token_pages
+from saypro.platform.identity.auth import (
+    BEARER_OPENAPI,
+    BEARER_SCHEME,
+    SESSION_COOKIE,
+    session_auth,
+)
 from saypro.platform.identity.guards import permission_guard, public
 from saypro.platform.identity.member_pages import MemberPages
 from saypro.platform.identity.permissions import Permission
@@ -34,6 +40,7 @@ from saypro.platform.settings import Settings
 from saypro.platform.tenancy.context import TENANT_DEPENDENCIES
 from saypro.platform.web import health, shell
 from saypro.platform.web.context import RequestContextMiddleware
+from saypro.platform.web.csrf import csrf_middleware
 from saypro.platform.web.errors import handle_exception
 from saypro.platform.web.transaction import (
     provide_db_session,
@@ -135,6 +142,9 @@ def create_app(settings: Settings, services: Services) -> Litestar:
             identity_pages.home,
             account_pages.password_page,
             account_pages.password_change,
+            token_pages.tokens_page,
+            token_pages.create_token,
+            token_pages.revoke_token,
             tenant_pages,
             tenant_api,
             static,
@@ -149,17 +159,22 @@ def create_app(settings: Settings, services: Services) -> Litestar:
         middleware=[
             DefineMiddleware(RequestContextMiddleware),
             sign_in_rate_limit(settings.login_attempts_per_minute).middleware,
+            # Last, so it runs after authentication: a request authenticated by an API
+            # token alone (no session cookie) needs no CSRF token; all others do.
+            csrf_middleware(
+                CSRFConfig(
+                    secret=secret_key,
+                    cookie_name=CSRF_COOKIE,
+                    cookie_secure=True,
+                    cookie_httponly=False,
+                    header_name="x-csrftoken",
+                ),
+                session_cookie=SESSION_COOKIE,
+            ),
         ],
         on_app_init=[authentication.on_app_init],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        csrf_config=CSRFConfig(
-            secret=secret_key,
-            cookie_name=CSRF_COOKIE,
-            cookie_secure=True,
-            cookie_httponly=False,
-            header_name="x-csrftoken",
-        ),
         template_config=_template_config(modules),
         openapi_config=OpenAPIConfig(
             title="SayPro Municipal Platform API",
@@ -169,6 +184,9 @@ def create_app(settings: Settings, services: Services) -> Litestar:
             # content security policy (and offline deployments) rule out.
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
             openapi_router=Router(path="/api/schema", route_handlers=[], opt=public()["opt"]),
+            # The session cookie's scheme is added by the session authentication.
+            components=BEARER_OPENAPI,
+            security=[{BEARER_SCHEME: []}],
         ),
         response_headers=SECURITY_HEADERS,
         state=State({"settings": settings}),

@@ -106,7 +106,8 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
         response = problem(status, detail, **extra)
         response.headers.update(headers)
         return response
-    if isinstance(exc, NotAuthorizedException):
+    # A browser is sent to sign in; a refused API token (on a page) gets its 401.
+    if isinstance(exc, NotAuthorizedException) and "WWW-Authenticate" not in headers:
         return Redirect(path="/login", query_params={"next": request.url.path})
     return Template(
         template_name="error.html",
