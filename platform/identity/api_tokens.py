@@ -33,7 +33,7 @@ from saypro.platform.identity.service import load_principal
 from saypro.platform.identity.token_models import ApiToken
 from saypro.platform.tenancy.models import Tenant
 
-TOKEN_PREFIX = "spk_"
+TOKEN_PREFIX = "spk_"  # noqa: S105 - a public marker, not a secret
 SECRET_BYTES = 32
 # "spk_" and eight characters of the secret: enough to tell one's tokens apart.
 DISPLAY_LENGTH = len(TOKEN_PREFIX) + 8

@@ -105,6 +105,9 @@ class SessionOrTokenAuthMiddleware(SessionAuthMiddleware):
         presented = bearer_credential(connection)
         if presented is None:
             return await super().authenticate_request(connection)
+        if SESSION_COOKIE not in connection.cookies:
+            # The client keeps no session: give it none, whether or not the token is good.
+            without_session(connection)
         if not connection.scope["path"].startswith(API_PREFIX):
             raise _refuse_bearer("invalid_request", "API tokens are accepted only under /api/")
         now = api_tokens.utcnow()
@@ -112,12 +115,12 @@ class SessionOrTokenAuthMiddleware(SessionAuthMiddleware):
         async with database.async_sessions() as db:
             found = await api_tokens.authenticate_token(db, presented, now)
             if found is None:
-                raise _refuse_bearer("invalid_token", "The API token is unknown, expired or revoked")
+                raise _refuse_bearer(
+                    "invalid_token", "The API token is unknown, expired or revoked"
+                )
             principal, token = found
             # Its own short transaction: the request's transaction may roll back.
             await api_tokens.note_use(db, token, now)
-        if SESSION_COOKIE not in connection.cookies:
-            without_session(connection)
         return AuthenticationResult(user=principal, auth=api_tokens.TokenAuth(token.id))
 
 

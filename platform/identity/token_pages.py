@@ -32,9 +32,10 @@ UserRequest = Request[Principal, Any, State]
 
 class TokenForm(Input):
     name: Annotated[str, Field(min_length=1, max_length=100)]
-    tenant: Annotated[str, Field(max_length=100)] = ""
-    permissions: list[str] = []
-    expires_in_days: int = DEFAULT_DAYS
+    tenant: Annotated[str, Field(max_length=100)]
+    # Unticked checkboxes send nothing: validated even when absent.
+    permissions: Annotated[list[str], Field(default_factory=list, validate_default=True)]
+    expires_in_days: int
 
     @field_validator("tenant")
     @classmethod

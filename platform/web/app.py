@@ -21,9 +21,8 @@ from litestar.template.config import TemplateConfig
 
 from saypro.platform.audit.controllers import AuditPages
 from saypro.platform.db.engine import Database
-from saypro.platform.identity import account_pages
+from saypro.platform.identity import account_pages, token_pages
 from saypro.platform.identity import controllers as identity_pages
-from saypro.platform.identity import token_pages
 from saypro.platform.identity.auth import (
     BEARER_OPENAPI,
     BEARER_SCHEME,

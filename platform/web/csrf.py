@@ -21,6 +21,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
 from litestar.middleware import DefineMiddleware
+from litestar.middleware._internal.exceptions import ExceptionHandlerMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
@@ -43,7 +44,15 @@ class TokenAwareCSRFMiddleware(CSRFMiddleware):
         await super().__call__(scope, receive, send)
 
 
+def _answering(app: ASGIApp, config: CSRFConfig, session_cookie: str) -> ASGIApp:
+    # A refusal becomes its 403 response right here, inside the request-context
+    # middleware (as with Litestar's own placement), so the access log records a 403.
+    return ExceptionHandlerMiddleware(
+        app=TokenAwareCSRFMiddleware(app, config, session_cookie), debug=None
+    )
+
+
 def csrf_middleware(config: CSRFConfig, session_cookie: str) -> DefineMiddleware:
     """Install as the LAST application middleware (inside authentication), in place of
     ``Litestar(csrf_config=...)``, which always uses the plain middleware."""
-    return DefineMiddleware(TokenAwareCSRFMiddleware, config=config, session_cookie=session_cookie)
+    return DefineMiddleware(_answering, config=config, session_cookie=session_cookie)
