@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.audit import service as audit
 from saypro.platform.audit.service import Actor, set_actor
-from saypro.platform.db.tenancy import bind_tenant
+from saypro.platform.db.tenancy import bind_tenant, bound_tenant
 from saypro.platform.errors import InvalidInput, NotFound
 from saypro.platform.identity.permissions import (
     ROLE_PERMISSIONS,
@@ -160,9 +160,32 @@ async def revoke_token(
     return token
 
 
-async def _record(session: AsyncSession, token: ApiToken, action: str, actor: Actor) -> None:
-    """On the municipality's trail: which token (name, prefix, permissions), never the secret."""
-    set_actor(session, actor)
+async def revoke_member_tokens(
+    session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID
+) -> None:
+    """Revoke a member's tokens for a municipality they are being removed from, so that
+    being let back in later does not bring old tokens back to life."""
+    tokens = await session.scalars(
+        select(ApiToken)
+        .where(
+            ApiToken.tenant_id == tenant_id,
+            ApiToken.user_id == user_id,
+            ApiToken.revoked_at.is_(None),
+        )
+        .with_for_update()
+    )
+    for token in tokens.all():
+        token.revoked_at = utcnow()
+        await session.flush()
+        await _record(session, token, "identity.api_token_revoked", actor=None)
+
+
+async def _record(session: AsyncSession, token: ApiToken, action: str, actor: Actor | None) -> None:
+    """On the municipality's trail: which token (name, prefix, permissions), never the
+    secret. ``actor=None`` keeps the actor already set on the session."""
+    if actor is not None:
+        set_actor(session, actor)
+    previous = bound_tenant(session)
     await bind_tenant(session, token.tenant_id)
     audit.record(
         session,
@@ -177,7 +200,7 @@ async def _record(session: AsyncSession, token: ApiToken, action: str, actor: Ac
         },
     )
     await session.flush()
-    await bind_tenant(session, None)
+    await bind_tenant(session, previous)
 
 
 async def list_tokens(session: AsyncSession, user_id: uuid.UUID) -> Sequence[TokenListing]:

@@ -127,6 +127,8 @@ async def create_token(request: UserRequest, db_session: Session, data: Form) ->
     )
     if issued is None:
         return await _page(request, db_session, errors=refused, values=values, status_code=422)
+    # The secret goes out in this response and nowhere else: a redirect would have to
+    # park it somewhere (the session store) until the next page is shown.
     return await _page(request, db_session, issued=issued, status_code=201)
 
 

@@ -169,6 +169,40 @@ def test_a_role_downgrade_narrows_the_token_and_leaving_stops_it(
     _assert_invalid_token(script.get(url, headers=bearer(secret)))
 
 
+def test_removing_a_member_revokes_their_tokens_for_good(
+    script: TestClient[Any],
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    tenant_b: TenantRef,
+) -> None:
+    """Let back in later, the person does not get the old tokens back; their tokens for
+    other municipalities are untouched."""
+    member = make_user(database, (tenant_a, Role.EDITOR), (tenant_b, Role.EDITOR))
+    _, secret_a = make_token(database, member, tenant_a, READ)
+    _, secret_b = make_token(database, member, tenant_b, READ)
+    login(client, make_user(database, (tenant_a, Role.TENANT_ADMIN)))
+    removed = client.post(
+        f"/t/{tenant_a.slug}/members/{member.id}/remove",
+        data={"_csrf_token": csrf_token(client)},
+        follow_redirects=False,
+    )
+    assert removed.status_code in (302, 303)
+    by_tenant = {t.tenant_id: t for t in tokens_of(database, member)}
+    assert by_tenant[tenant_a.id].revoked_at is not None
+    assert by_tenant[tenant_b.id].revoked_at is None
+    with database.sync_sessions() as session, session.begin():
+        session.add(Membership(user_id=member.id, tenant_id=tenant_a.id, role=Role.EDITOR))
+    _assert_invalid_token(script.get(_objectives(tenant_a), headers=bearer(secret_a)))
+    assert script.get(_objectives(tenant_b), headers=bearer(secret_b)).status_code == 200
+    with database.sync_sessions() as session:
+        bind_tenant_sync(session, tenant_a.id)
+        actions = session.scalars(
+            select(AuditEvent.action).where(AuditEvent.entity_id == by_tenant[tenant_a.id].id)
+        ).all()
+    assert list(actions) == ["identity.api_token_revoked"]
+
+
 def test_a_deactivated_account_or_a_password_change_stops_older_tokens(
     script: TestClient[Any], database: Database, tenant_a: TenantRef
 ) -> None:
