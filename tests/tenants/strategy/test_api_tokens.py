@@ -101,6 +101,15 @@ def test_an_unknown_token_is_refused(
     _assert_invalid_token(script.get(_objectives(tenant_a), headers=bearer(presented)))
 
 
+def test_an_api_request_without_credentials_is_told_to_bring_a_token(
+    script: TestClient[Any], tenant_a: TenantRef
+) -> None:
+    response = script.get(_objectives(tenant_a))
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == 'Bearer realm="SayPro API"'
+    assert response.json()["status"] == 401
+
+
 def test_an_expired_token_is_refused(
     script: TestClient[Any], database: Database, tenant_a: TenantRef, editor_a: UserRef
 ) -> None:
