@@ -12,6 +12,7 @@ def load_all_models() -> MetaData:
     from saypro.platform.audit import models as _audit  # noqa: F401
     from saypro.platform.email import models as _email  # noqa: F401
     from saypro.platform.identity import models as _identity  # noqa: F401
+    from saypro.platform.identity import token_models as _tokens  # noqa: F401
     from saypro.platform.identity.sso import models as _sso  # noqa: F401
     from saypro.platform.jobs import models as _jobs  # noqa: F401
     from saypro.platform.modules import load_modules

@@ -14,6 +14,10 @@ PLATFORM_WIDE_TABLE_REASONS: dict[str, str] = {
     "consultant_assignments": (
         "a consultant's portfolio lists every municipality they are assigned to"
     ),
+    "api_tokens": (
+        "a request presents only its token, which is found by its hash before any "
+        "municipality is known; rows hold a hash, never the secret"
+    ),
     "outgoing_emails": (
         "mail is also sent to people outside any municipality (sign-up, password reset); "
         "rows concerning a municipality carry its id and go with it"

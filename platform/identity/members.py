@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from saypro.platform.audit import service as audit
 from saypro.platform.db.tenancy import require_tenant
 from saypro.platform.errors import Conflict, NotFound
+from saypro.platform.identity import api_tokens
 from saypro.platform.identity.models import Membership, User
 from saypro.platform.identity.permissions import Role
 
@@ -94,3 +95,4 @@ async def remove_member(session: AsyncSession, user_id: uuid.UUID) -> None:
     )
     await session.delete(membership)
     await session.flush()
+    await api_tokens.revoke_member_tokens(session, membership.tenant_id, user_id)

@@ -18,11 +18,18 @@ from litestar.types import Message
 from litestar.types.asgi_types import ScopeSession
 
 _ROTATE = "saypro.rotate_session"
+_NO_SESSION = "saypro.no_session"
 
 
 def rotate_session(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
     """Give this browser a new session id when the response is sent."""
     connection.scope[_ROTATE] = True  # type: ignore[literal-required]
+
+
+def without_session(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+    """Neither store a session nor set a cookie for this request (one authenticated by
+    an API token that came without a session cookie: the client asked for none)."""
+    connection.scope[_NO_SESSION] = True  # type: ignore[literal-required]
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):
@@ -36,6 +43,8 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         message: Message,
         connection: ASGIConnection[Any, Any, Any, Any],
     ) -> None:
+        if connection.scope.get(_NO_SESSION) is True:
+            return
         if connection.scope.get(_ROTATE) is True:
             old = connection.cookies.get(self.config.key)
             if old:

@@ -21,9 +21,14 @@ from litestar.template.config import TemplateConfig
 
 from saypro.platform.audit.controllers import AuditPages
 from saypro.platform.db.engine import Database
-from saypro.platform.identity import account_pages, two_factor_pages
+from saypro.platform.identity import account_pages, token_pages, two_factor_pages
 from saypro.platform.identity import controllers as identity_pages
-from saypro.platform.identity.auth import session_auth
+from saypro.platform.identity.auth import (
+    BEARER_OPENAPI,
+    BEARER_SCHEME,
+    SESSION_COOKIE,
+    session_auth,
+)
 from saypro.platform.identity.guards import permission_guard, public
 from saypro.platform.identity.member_pages import MemberPages
 from saypro.platform.identity.permissions import Permission
@@ -39,6 +44,7 @@ from saypro.platform.tenancy.admin_pages import TenantAdminPages
 from saypro.platform.tenancy.context import TENANT_DEPENDENCIES
 from saypro.platform.web import health, shell
 from saypro.platform.web.context import RequestContextMiddleware
+from saypro.platform.web.csrf import csrf_middleware
 from saypro.platform.web.errors import handle_exception
 from saypro.platform.web.transaction import (
     provide_db_session,
@@ -149,6 +155,9 @@ def create_app(settings: Settings, services: Services) -> Litestar:
             StaffPages,
             portfolio_page,
             *two_factor_pages.handlers,
+            token_pages.tokens_page,
+            token_pages.create_token,
+            token_pages.revoke_token,
             tenant_pages,
             tenant_api,
             static,
@@ -163,17 +172,22 @@ def create_app(settings: Settings, services: Services) -> Litestar:
         middleware=[
             DefineMiddleware(RequestContextMiddleware),
             sign_in_rate_limit(settings.login_attempts_per_minute).middleware,
+            # Last, so it runs after authentication: a request authenticated by an API
+            # token alone (no session cookie) needs no CSRF token; all others do.
+            csrf_middleware(
+                CSRFConfig(
+                    secret=secret_key,
+                    cookie_name=CSRF_COOKIE,
+                    cookie_secure=True,
+                    cookie_httponly=False,
+                    header_name="x-csrftoken",
+                ),
+                session_cookie=SESSION_COOKIE,
+            ),
         ],
         on_app_init=[authentication.on_app_init],
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        csrf_config=CSRFConfig(
-            secret=secret_key,
-            cookie_name=CSRF_COOKIE,
-            cookie_secure=True,
-            cookie_httponly=False,
-            header_name="x-csrftoken",
-        ),
         template_config=_template_config(modules),
         openapi_config=OpenAPIConfig(
             title="SayPro Municipal Platform API",
@@ -183,6 +197,9 @@ def create_app(settings: Settings, services: Services) -> Litestar:
             # content security policy (and offline deployments) rule out.
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
             openapi_router=Router(path="/api/schema", route_handlers=[], opt=public()["opt"]),
+            # The session cookie's scheme is added by the session authentication.
+            components=BEARER_OPENAPI,
+            security=[{BEARER_SCHEME: []}],
         ),
         response_headers=SECURITY_HEADERS,
         state=State({"settings": settings}),

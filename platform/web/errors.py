@@ -104,10 +104,14 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
         reset = headers.get("RateLimit-Reset")
         headers["Retry-After"] = str(max(1, int(reset))) if reset and reset.isdigit() else "60"
     if is_api(request):
+        if status == 401:
+            # A 401 names the scheme that would be accepted (RFC 9110): an API token.
+            headers.setdefault("WWW-Authenticate", 'Bearer realm="SayPro API"')
         response = problem(status, detail, **extra)
         response.headers.update(headers)
         return response
-    if isinstance(exc, NotAuthorizedException):
+    # A browser is sent to sign in; a refused API token (on a page) gets its 401.
+    if isinstance(exc, NotAuthorizedException) and "WWW-Authenticate" not in headers:
         return Redirect(path="/login", query_params={"next": request.url.path})
     if isinstance(exc, SecondFactorEnrolmentRequired):
         return Redirect(path=ENROLMENT_PATH)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -15,11 +15,17 @@ T = TypeVar("T")
 FORM_ONLY_FIELDS = {"_csrf_token"}
 
 
-def clean_form(form: Mapping[str, Any], model: type[BaseModel]) -> dict[str, Any]:
-    """Keep the model's fields; an empty optional field means 'not given' (None)."""
+def clean_form(
+    form: Mapping[str, Any], model: type[BaseModel], lists: Collection[str] = ()
+) -> dict[str, Any]:
+    """Keep the model's fields; an empty optional field means 'not given' (None). A field
+    named in ``lists`` (checkboxes sharing a name) keeps every value sent, as a list."""
     cleaned: dict[str, Any] = {}
     for name, value in form.items():
         if name in FORM_ONLY_FIELDS or name not in model.model_fields:
+            continue
+        if name in lists:
+            cleaned[name] = value if isinstance(value, list) else [value]
             continue
         if isinstance(value, list):
             value = value[-1] if value else ""
@@ -37,10 +43,12 @@ def clean_form(form: Mapping[str, Any], model: type[BaseModel]) -> dict[str, Any
     return cleaned
 
 
-def validate_form(model: type[M], form: Mapping[str, Any]) -> tuple[M | None, dict[str, str]]:
+def validate_form(
+    model: type[M], form: Mapping[str, Any], lists: Collection[str] = ()
+) -> tuple[M | None, dict[str, str]]:
     """The validated model, or the errors keyed by field name for the template."""
     try:
-        return model.model_validate(clean_form(form, model)), {}
+        return model.model_validate(clean_form(form, model, lists)), {}
     except ValidationError as exc:
         errors: dict[str, str] = {}
         for error in exc.errors():

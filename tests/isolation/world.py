@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from saypro.platform.db.engine import Database
-from saypro.platform.identity.permissions import Role
+from saypro.platform.identity.permissions import Permission, Role
 from tests.factories import TenantRef, UserRef, make_user
+from tests.platform.identity.tokens import make_token
 from tests.tenants.strategy.conftest import ObjectiveRef, make_objective
 
 
@@ -26,11 +27,11 @@ class World:
 
 
 def build_world(database: Database, tenant: TenantRef) -> World:
-    return World(
-        tenant=tenant,
-        objective=make_objective(database, tenant),
-        member=make_user(database, (tenant, Role.TENANT_ADMIN), name="Member of A"),
-    )
+    member = make_user(database, (tenant, Role.TENANT_ADMIN), name="Member of A")
+    world = World(tenant=tenant, objective=make_objective(database, tenant), member=member)
+    token_id, _secret = make_token(database, member, tenant, [Permission.STRATEGY_READ])
+    world.extra["token_id"] = token_id
+    return world
 
 
 # How each path parameter is filled with municipality A's object.
@@ -39,6 +40,7 @@ FILLERS: dict[str, Callable[[World], str]] = {
     "user_id": lambda w: str(w.member.id),
     "objective_id": lambda w: str(w.objective.objective_id),
     "initiative_id": lambda w: str(w.objective.initiative_id),
+    "token_id": lambda w: str(w.extra["token_id"]),  # an API token of A's member
 }
 
 # Public routes that take a parameter, and why showing them to anyone is right. They are

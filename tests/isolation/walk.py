@@ -1,0 +1,101 @@
+"""Walking the application's routes with municipality A's ids: which routes, how to call
+them, what the uniform "not found" looks like, and what A holds before and after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlalchemy import select
+
+from saypro.platform.db.engine import Database
+from saypro.platform.db.tenancy import bind_tenant_sync
+from saypro.platform.identity.guards import PUBLIC_KEY
+from saypro.platform.identity.models import ConsultantAssignment, Membership
+from saypro.tenants.strategy.models import Initiative, Objective
+from tests.isolation.world import PUBLIC_ROUTES_WITH_PARAMETERS, World, parameters
+
+VALID_JSON = {
+    "ObjectiveCreate": {"code": "XT1", "title": "Cross-tenant attempt"},
+    "ObjectiveUpdate": {"title": "Cross-tenant attempt"},
+    "InitiativeCreate": {"title": "Cross-tenant attempt"},
+    "InitiativeUpdate": {"title": "Cross-tenant attempt"},
+}
+VALID_FORM = {
+    "role": "viewer",
+    "code": "XT1",
+    "title": "Cross-tenant attempt",
+    "status": "not_started",
+    "phase": "assessment",
+    "weight": "1",
+    "percent_complete": "10",
+    "starts_on": "2026-01-01",
+    "user_id": "",
+}
+NOT_FOUND = {
+    "type": "about:blank",
+    "title": "Not Found",
+    "status": 404,
+    "detail": "The requested resource was not found.",
+}
+
+
+def walked_routes(app: Litestar) -> list[tuple[str, str, Any]]:
+    """(method, path, handler) of every route that takes a parameter, public ones with a
+    stated reason excepted."""
+    routes = []
+    for route in app.routes:
+        if not parameters(route.path) or route.path in PUBLIC_ROUTES_WITH_PARAMETERS:
+            continue
+        for handler in getattr(route, "route_handlers", []):
+            if handler.opt.get(PUBLIC_KEY):
+                continue
+            for method in sorted(handler.http_methods - {"OPTIONS", "HEAD"}):
+                routes.append((method, route.path, handler))
+    return routes
+
+
+def request_route(client: TestClient[Any], method: str, path: str, handler: Any) -> Any:
+    data_param = handler.parsed_fn_signature.parameters.get("data")
+    if data_param is None:
+        return client.request(method, path)
+    name = getattr(data_param.annotation, "__name__", "")
+    if name in VALID_JSON:
+        return client.request(method, path, json=VALID_JSON[name])
+    return client.request(
+        method, path, data={**VALID_FORM, "_csrf_token": client.headers["x-csrftoken"]}
+    )
+
+
+def is_the_uniform_404(url: str, response: Any) -> bool:
+    if url.startswith("/api/"):
+        return bool(response.json() == NOT_FOUND)
+    return (
+        "404 · Not Found" in response.text
+        and "The requested resource was not found." in response.text
+    )
+
+
+def snapshot(database: Database, world: World) -> tuple[Any, ...]:
+    tenant_id = world.tenant.id
+    with database.sync_sessions() as session:
+        bind_tenant_sync(session, tenant_id)
+        objectives = session.query(Objective).order_by(Objective.id).all()
+        initiatives = session.query(Initiative).order_by(Initiative.id).all()
+        members = session.execute(
+            select(Membership.user_id, Membership.role)
+            .where(Membership.tenant_id == tenant_id)
+            .order_by(Membership.user_id)
+        ).all()
+        assignments = session.execute(
+            select(ConsultantAssignment.user_id, ConsultantAssignment.ends_on).where(
+                ConsultantAssignment.tenant_id == tenant_id
+            )
+        ).all()
+        return (
+            [(o.id, o.code, o.title, o.updated_at) for o in objectives],
+            [(i.id, i.title, i.weight, i.updated_at) for i in initiatives],
+            [tuple(m) for m in members],
+            [tuple(a) for a in assignments],
+        )
