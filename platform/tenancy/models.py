@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 import uuid
+from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, String
+from sqlalchemy import CheckConstraint, DateTime, Enum, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from saypro.platform.db.base import Base, Timestamped
@@ -40,7 +41,14 @@ class TenantStatus(enum.StrEnum):
 
 class Tenant(Timestamped, Base):
     __tablename__ = "tenants"
-    __table_args__ = (CheckConstraint("slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'", name="slug_format"),)
+    __table_args__ = (
+        CheckConstraint("slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'", name="slug_format"),
+        # A closed municipality always knows when it was closed and when it will be deleted.
+        CheckConstraint(
+            "status <> 'closed' OR (closed_at IS NOT NULL AND delete_after IS NOT NULL)",
+            name="closed_dates",
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     slug: Mapped[str] = mapped_column(String(63), unique=True)
@@ -60,3 +68,7 @@ class Tenant(Timestamped, Base):
         Enum(TenantStatus, name="tenant_status", values_callable=lambda e: [m.value for m in e]),
         default=TenantStatus.ACTIVE,
     )
+    # Set while the municipality is closed: its data is deleted after ``delete_after``
+    # (the grace period during which it can be reopened). See docs/privacy.md.
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delete_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

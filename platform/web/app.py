@@ -29,6 +29,7 @@ from saypro.platform.identity.member_pages import MemberPages
 from saypro.platform.identity.permissions import Permission
 from saypro.platform.identity.throttle import RATE_LIMIT_STORE, sign_in_rate_limit
 from saypro.platform.modules import Module, load_modules
+from saypro.platform.privacy.pages import ExportPages
 from saypro.platform.services import Services
 from saypro.platform.settings import Settings
 from saypro.platform.tenancy.context import TENANT_DEPENDENCIES
@@ -42,6 +43,7 @@ from saypro.platform.web.transaction import (
 )
 
 WEB_DIR = Path(__file__).parent
+PRIVACY_TEMPLATES = WEB_DIR.parent / "privacy" / "templates"
 CSRF_COOKIE = "__Host-saypro-csrf"
 SECURITY_HEADERS = [
     ResponseHeader(
@@ -60,6 +62,7 @@ SECURITY_HEADERS = [
 def _template_config(modules: tuple[Module, ...]) -> TemplateConfig[JinjaTemplateEngine]:
     directories: list[Path | PathLike[Any] | str] = [
         WEB_DIR / "templates",
+        PRIVACY_TEMPLATES,
         *[m.template_dir for m in modules if m.template_dir],
     ]
     nav = [item for m in modules for item in m.nav]
@@ -108,6 +111,7 @@ def create_app(settings: Settings, services: Services) -> Litestar:
             shell.workspace_home,
             AuditPages,
             MemberPages,
+            ExportPages,
             *[h for m in modules for h in m.page_handlers],
         ],
         dependencies=TENANT_DEPENDENCIES,
