@@ -19,6 +19,7 @@ from saypro.platform.identity.permissions import Permission, Role, role_grants
 from saypro.tenants.strategy.models import Initiative, Objective
 from tests.conftest import login
 from tests.factories import make_user
+from tests.platform.privacy.factories import make_export
 from tests.tenants.strategy.conftest import ObjectiveRef
 
 VALID_JSON = {
@@ -62,9 +63,12 @@ def _request(client: TestClient[Any], method: str, path: str, handler: Any) -> A
     )
 
 
-def _fill(path: str, slug: str, ids: ObjectiveRef, member_id: uuid.UUID) -> str:
+def _fill(
+    path: str, slug: str, ids: ObjectiveRef, member_id: uuid.UUID, export_id: uuid.UUID
+) -> str:
     path = re.sub(r"\{tenant_slug:str\}", slug, path)
     path = re.sub(r"\{user_id:uuid\}", str(member_id), path)
+    path = re.sub(r"\{export_id:uuid\}", str(export_id), path)
     path = re.sub(r"\{objective_id:uuid\}", str(ids.objective_id), path)
     return re.sub(r"\{initiative_id:uuid\}", str(ids.initiative_id), path)
 
@@ -128,14 +132,17 @@ def test_every_tenant_route_answers_404_across_tenants(
     route's permission (refused before any data is looked up)."""
     login(client, make_user(database, (objective_b.tenant, role)))
     member_of_a = make_user(database, (objective_a.tenant, Role.TENANT_ADMIN))
+    export_of_a = make_export(database, objective_a.tenant)
     before = _snapshot(database, objective_a)
     slug = objective_b.tenant.slug if use_own_slug else objective_a.tenant.slug
     failures = []
     checked = 0
     for method, path, handler in tenant_routes(app):
-        if use_own_slug and "{objective_id" not in path and "{user_id" not in path:
+        if use_own_slug and not any(
+            f"{{{name}" in path for name in ("objective_id", "user_id", "export_id")
+        ):
             continue  # no ids of A in this URL: covered by the other-tenant-url case
-        url = _fill(path, slug, objective_a, member_of_a.id)
+        url = _fill(path, slug, objective_a, member_of_a.id, export_of_a)
         response = _request(client, method, url, handler)
         checked += 1
         permitted = role_grants(role, Permission(handler.opt[PERMISSION_KEY]))
