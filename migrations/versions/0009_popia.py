@@ -82,11 +82,6 @@ $$
 def upgrade() -> None:
     op.add_column("tenants", sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("tenants", sa.Column("delete_after", sa.DateTime(timezone=True), nullable=True))
-    op.create_check_constraint(
-        op.f("ck_tenants_closed_dates"),
-        "tenants",
-        "status <> 'closed' OR (closed_at IS NOT NULL AND delete_after IS NOT NULL)",
-    )
     op.create_table(
         "data_exports",
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
@@ -154,6 +149,5 @@ def downgrade() -> None:
     op.drop_index("ix_data_exports_tenant_created", table_name="data_exports")
     op.drop_table("data_exports")
     sa.Enum(name="export_status").drop(op.get_bind(), checkfirst=True)
-    op.drop_constraint(op.f("ck_tenants_closed_dates"), "tenants", type_="check")
     op.drop_column("tenants", "delete_after")
     op.drop_column("tenants", "closed_at")

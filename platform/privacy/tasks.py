@@ -20,7 +20,7 @@ from saypro.platform.jobs.registry import job
 from saypro.platform.privacy.archive import write_archive
 from saypro.platform.privacy.exports import BUILD_JOB
 from saypro.platform.privacy.models import DataExport, ExportStatus
-from saypro.platform.privacy.storage import export_file
+from saypro.platform.privacy.storage import export_file, tenants_root
 from saypro.platform.settings import get_settings
 from saypro.platform.tenancy.lifecycle import purge_due_tenants
 from saypro.platform.tenancy.models import Tenant
@@ -152,10 +152,34 @@ def delete_expired_exports_of_tenant(session: Session, now: datetime | None = No
     return len(expired)
 
 
+def tenants_with_export_files() -> list[uuid.UUID]:
+    """Municipalities that have export files on disk: the only ones the cleanup needs to
+    visit, so an hourly run does not query every one of thousands of tenants."""
+    root = tenants_root()
+    if not root.is_dir():
+        return []
+    found = []
+    for directory in root.iterdir():
+        try:
+            tenant_id = uuid.UUID(directory.name)
+        except ValueError:
+            continue
+        if any((directory / "exports").glob("*.zip")):
+            found.append(tenant_id)
+    return sorted(found)
+
+
 @job(CLEANUP_JOB, tenant_scoped=False)
 def delete_expired_exports(session: Session) -> None:
-    """For every municipality (closed ones too), binding each in turn."""
-    tenant_ids = session.scalars(select(Tenant.id).order_by(Tenant.id)).all()
+    """For every municipality with export files (closed ones too), binding each in turn."""
+    candidates = tenants_with_export_files()
+    tenant_ids = (
+        session.scalars(
+            select(Tenant.id).where(Tenant.id.in_(candidates)).order_by(Tenant.id)
+        ).all()
+        if candidates
+        else []
+    )
     total = 0
     for tenant_id in tenant_ids:
         bind_tenant_sync(session, tenant_id)

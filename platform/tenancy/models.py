@@ -41,14 +41,7 @@ class TenantStatus(enum.StrEnum):
 
 class Tenant(Timestamped, Base):
     __tablename__ = "tenants"
-    __table_args__ = (
-        CheckConstraint("slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'", name="slug_format"),
-        # A closed municipality always knows when it was closed and when it will be deleted.
-        CheckConstraint(
-            "status <> 'closed' OR (closed_at IS NOT NULL AND delete_after IS NOT NULL)",
-            name="closed_dates",
-        ),
-    )
+    __table_args__ = (CheckConstraint("slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'", name="slug_format"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     slug: Mapped[str] = mapped_column(String(63), unique=True)
@@ -69,6 +62,8 @@ class Tenant(Timestamped, Base):
         default=TenantStatus.ACTIVE,
     )
     # Set while the municipality is closed: its data is deleted after ``delete_after``
-    # (the grace period during which it can be reopened). See docs/privacy.md.
+    # (the grace period during which it can be reopened). A closed tenant without a
+    # ``delete_after`` is never deleted (nothing is deleted without a date). See
+    # docs/privacy.md.
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     delete_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
