@@ -22,10 +22,12 @@ from saypro.platform.identity.permissions import Role
 from saypro.platform.jobs.registry import get_job
 from saypro.platform.jobs.relay import relay_batch
 from saypro.platform.jobs.runtime import run_job
+from saypro.platform.privacy.catalog import is_denied
 from saypro.platform.privacy.exports import BUILD_JOB
 from saypro.platform.privacy.models import DataExport, ExportStatus
 from saypro.platform.privacy.tasks import CLEANUP_JOB
 from saypro.platform.settings import DatabaseUrls
+from saypro.platform.tenancy import lifecycle
 from tests.conftest import login
 from tests.factories import PASSWORD, TenantRef, UserRef, make_user
 from tests.platform.jobs.conftest import wait_for
@@ -320,3 +322,25 @@ def test_a_viewer_of_the_municipality_cannot_request_exports(
     with database.sync_sessions() as session:
         bind_tenant_sync(session, tenant_a.id)
         assert session.scalar(text("select count(*) from data_exports")) == 0
+
+
+def test_a_closed_municipality_can_still_take_its_data_out(
+    client: TestClient[Any], database: Database, tenant_a: TenantRef, admin_a: UserRef
+) -> None:
+    with database.sync_sessions() as session, session.begin():
+        lifecycle.close_tenant(session, tenant_a.slug)
+    login(client, admin_a)
+    export_id = request_export(client, tenant_a)
+    build(database, tenant_a, export_id)
+    assert client.get(f"/t/{tenant_a.slug}/exports/{export_id}/download").status_code == 200
+
+
+def test_columns_holding_secrets_are_denied_by_name_and_by_list() -> None:
+    assert is_denied("users", "password_hash")
+    for later in ("client_secret_encrypted", "token_hash", "api_key_hash", "secret", "totp_secret"):
+        assert is_denied("sso_connections", later), later
+    for kept in ("email", "full_name", "hash_algorithm", "tokens_issued", "status"):
+        assert not is_denied("users", kept), kept
+    assert not is_denied("audit_events", "hash")
+    assert not is_denied("audit_events", "prev_hash")
+    assert is_denied("other_table", "prev_hash")
