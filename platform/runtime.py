@@ -17,10 +17,15 @@ from saypro.platform.jobs.relay import run_relay
 from saypro.platform.jobs.runtime import NAMESPACE, declare_actors, make_broker
 from saypro.platform.jobs.scheduler import PeriodicJob, Scheduler
 from saypro.platform.modules import load_modules
+from saypro.platform.privacy import tasks as privacy_tasks
 from saypro.platform.services import Services
 from saypro.platform.settings import Settings
 
-PLATFORM_SCHEDULE = [PeriodicJob(job_name="platform.purge_sent_outbox", cron="15 3 * * *")]
+PLATFORM_SCHEDULE = [
+    PeriodicJob(job_name="platform.purge_sent_outbox", cron="15 3 * * *"),
+    PeriodicJob(job_name=privacy_tasks.CLEANUP_JOB, cron="5 * * * *"),
+    PeriodicJob(job_name=privacy_tasks.PURGE_JOB, cron="30 2 * * *"),
+]
 
 
 def full_schedule() -> list[PeriodicJob]:

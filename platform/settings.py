@@ -80,6 +80,14 @@ class Settings(BaseSettings):
         alias="MAIL_FROM",
         min_length=3,
     )
+    # Privacy (docs/privacy.md): how long a finished tenant export may be downloaded, and
+    # how long a closed municipality can be reopened before its data is deleted.
+    export_retention_hours: int = Field(
+        default=72, ge=1, le=24 * 90, alias="EXPORT_RETENTION_HOURS"
+    )
+    tenant_deletion_grace_days: int = Field(
+        default=30, ge=1, le=3650, alias="TENANT_DELETION_GRACE_DAYS"
+    )
 
     @field_validator("database_url", "database_owner_url")
     @classmethod

@@ -1,7 +1,7 @@
 """Outgoing email, queued in the transaction that sends it.
 
 Revision ID: 0010_email
-Revises: 0008_api_tokens
+Revises: 0009_popia
 Create Date: 2026-11-25
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from saypro.platform.db import migration_helpers as rls
 
 revision: str = "0010_email"
-down_revision: str | None = "0008_api_tokens"
+down_revision: str | None = "0009_popia"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from saypro.platform.cli import lifecycle as _lifecycle  # noqa: F401 - adds tenant commands
 from saypro.platform.cli.admin import tenant, user
 from saypro.platform.cli.audit import audit
 from saypro.platform.cli.db import db

@@ -16,6 +16,7 @@ def load_all_models() -> MetaData:
     from saypro.platform.identity.sso import models as _sso  # noqa: F401
     from saypro.platform.jobs import models as _jobs  # noqa: F401
     from saypro.platform.modules import load_modules
+    from saypro.platform.privacy import models as _privacy  # noqa: F401
     from saypro.platform.tenancy import models as _tenancy  # noqa: F401
 
     load_modules()

@@ -27,6 +27,9 @@ PLATFORM_WIDE_TABLE_REASONS: dict[str, str] = {
         "the relay moves every tenant's committed jobs to Redis; rows hold ids only, "
         "and the tenant a job runs for"
     ),
+    "tenant_deletions": (
+        "the record that a municipality was deleted must outlive its rows (no personal data)"
+    ),
 }
 
 PLATFORM_WIDE_TABLES: frozenset[str] = frozenset(PLATFORM_WIDE_TABLE_REASONS)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 import uuid
+from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Enum, String, false
+from sqlalchemy import Boolean, CheckConstraint, DateTime, Enum, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from saypro.platform.db.base import Base, Timestamped
@@ -62,3 +63,9 @@ class Tenant(Timestamped, Base):
     )
     # Set by the municipality's admin: members must sign in with a second factor.
     require_two_factor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Set while the municipality is closed: its data is deleted after ``delete_after``
+    # (the grace period during which it can be reopened). A closed tenant without a
+    # ``delete_after`` is never deleted (nothing is deleted without a date). See
+    # docs/privacy.md.
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delete_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -37,6 +37,7 @@ from saypro.platform.identity.sso.settings_pages import SsoSettingsPages
 from saypro.platform.identity.tenant_security_pages import TenantSecurityPages
 from saypro.platform.identity.throttle import RATE_LIMIT_STORE, sign_in_rate_limit
 from saypro.platform.modules import Module, load_modules
+from saypro.platform.privacy.pages import ExportPages
 from saypro.platform.services import Services
 from saypro.platform.settings import Settings
 from saypro.platform.staff.pages import StaffPages, portfolio_page
@@ -53,6 +54,7 @@ from saypro.platform.web.transaction import (
 )
 
 WEB_DIR = Path(__file__).parent
+PRIVACY_TEMPLATES = WEB_DIR.parent / "privacy" / "templates"
 CSRF_COOKIE = "__Host-saypro-csrf"
 SECURITY_HEADERS = [
     ResponseHeader(
@@ -71,6 +73,7 @@ SECURITY_HEADERS = [
 def _template_config(modules: tuple[Module, ...]) -> TemplateConfig[JinjaTemplateEngine]:
     directories: list[Path | PathLike[Any] | str] = [
         WEB_DIR / "templates",
+        PRIVACY_TEMPLATES,
         *[m.template_dir for m in modules if m.template_dir],
     ]
     nav = [item for m in modules for item in m.nav]
@@ -121,6 +124,7 @@ def create_app(settings: Settings, services: Services) -> Litestar:
             MemberPages,
             SsoSettingsPages,
             TenantSecurityPages,
+            ExportPages,
             *[h for m in modules for h in m.page_handlers],
         ],
         dependencies=TENANT_DEPENDENCIES,

@@ -13,6 +13,7 @@ from saypro.platform.db.engine import Database
 from saypro.platform.identity.permissions import Permission, Role
 from tests.factories import TenantRef, UserRef, make_user
 from tests.platform.identity.tokens import make_token
+from tests.platform.privacy.factories import make_export
 from tests.tenants.strategy.conftest import ObjectiveRef, make_objective
 
 
@@ -31,6 +32,7 @@ def build_world(database: Database, tenant: TenantRef) -> World:
     world = World(tenant=tenant, objective=make_objective(database, tenant), member=member)
     token_id, _secret = make_token(database, member, tenant, [Permission.STRATEGY_READ])
     world.extra["token_id"] = token_id
+    world.extra["export_id"] = make_export(database, tenant)
     return world
 
 
@@ -41,6 +43,7 @@ FILLERS: dict[str, Callable[[World], str]] = {
     "objective_id": lambda w: str(w.objective.objective_id),
     "initiative_id": lambda w: str(w.objective.initiative_id),
     "token_id": lambda w: str(w.extra["token_id"]),  # an API token of A's member
+    "export_id": lambda w: str(w.extra["export_id"]),  # a finished data export of A
 }
 
 # Public routes that take a parameter, and why showing them to anyone is right. They are

@@ -1,0 +1,1 @@
+"""Privacy (POPIA): tenant exports, person reports, and the records of deleted tenants."""
