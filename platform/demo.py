@@ -82,7 +82,11 @@ def seed_demo(
     existing = tenancy.get_tenant_by_slug(session, MUNICIPALITIES[0].slug)
     if existing is None:
         consultant = identity.create_user(
-            session, email=consultant_email, full_name=consultant_name, password=DEMO_PASSWORD
+            session,
+            email=consultant_email,
+            full_name=consultant_name,
+            password=DEMO_PASSWORD,
+            email_verified=True,
         )
         for spec in MUNICIPALITIES:
             bind_tenant_sync(session, None)
@@ -102,6 +106,7 @@ def seed_demo(
                     email=f"{local}@{spec.domain}",
                     full_name=full_name,
                     password=DEMO_PASSWORD,
+                    email_verified=True,
                 )
                 identity.add_membership(session, user=account, tenant_id=tenant.id, role=role)
                 users[role.value] = account.id

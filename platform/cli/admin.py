@@ -89,7 +89,11 @@ def create_user(
         try:
             with session.begin():
                 account = identity.create_user(
-                    session, email=email, full_name=full_name, password=password
+                    session,
+                    email=email,
+                    full_name=full_name,
+                    password=password,
+                    email_verified=True,
                 )
                 if tenant_slug:
                     found = tenancy.get_tenant_by_slug(session, tenant_slug)

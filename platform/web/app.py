@@ -21,7 +21,7 @@ from litestar.template.config import TemplateConfig
 
 from saypro.platform.audit.controllers import AuditPages
 from saypro.platform.db.engine import Database
-from saypro.platform.identity import account_pages
+from saypro.platform.identity import account_pages, password_reset
 from saypro.platform.identity import controllers as identity_pages
 from saypro.platform.identity.auth import session_auth
 from saypro.platform.identity.guards import permission_guard, public
@@ -31,6 +31,7 @@ from saypro.platform.identity.throttle import RATE_LIMIT_STORE, sign_in_rate_lim
 from saypro.platform.modules import Module, load_modules
 from saypro.platform.services import Services
 from saypro.platform.settings import Settings
+from saypro.platform.signup import pages as signup_pages
 from saypro.platform.tenancy.context import TENANT_DEPENDENCIES
 from saypro.platform.web import health, shell
 from saypro.platform.web.context import RequestContextMiddleware
@@ -135,6 +136,17 @@ def create_app(settings: Settings, services: Services) -> Litestar:
             identity_pages.home,
             account_pages.password_page,
             account_pages.password_change,
+            signup_pages.signup_page,
+            signup_pages.signup,
+            signup_pages.verify_page,
+            signup_pages.verify,
+            signup_pages.resend_page,
+            signup_pages.resend,
+            password_reset.request_page,
+            password_reset.request_link,
+            password_reset.done_page,
+            password_reset.choose_page,
+            password_reset.set_password,
             tenant_pages,
             tenant_api,
             static,
