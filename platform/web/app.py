@@ -33,7 +33,7 @@ from saypro.platform.services import Services
 from saypro.platform.settings import Settings
 from saypro.platform.signup import pages as signup_pages
 from saypro.platform.tenancy.context import TENANT_DEPENDENCIES
-from saypro.platform.web import health, shell
+from saypro.platform.web import health, onboarding, shell
 from saypro.platform.web.context import RequestContextMiddleware
 from saypro.platform.web.errors import handle_exception
 from saypro.platform.web.transaction import (
@@ -107,6 +107,7 @@ def create_app(settings: Settings, services: Services) -> Litestar:
         path="/t/{tenant_slug:str}",
         route_handlers=[
             shell.workspace_home,
+            onboarding.dismiss,
             AuditPages,
             MemberPages,
             *[h for m in modules for h in m.page_handlers],
