@@ -19,8 +19,12 @@ from saypro.platform.jobs.scheduler import PeriodicJob, Scheduler
 from saypro.platform.modules import load_modules
 from saypro.platform.services import Services
 from saypro.platform.settings import Settings
+from saypro.platform.signup import tasks as signup_tasks  # importing registers its job
 
-PLATFORM_SCHEDULE = [PeriodicJob(job_name="platform.purge_sent_outbox", cron="15 3 * * *")]
+PLATFORM_SCHEDULE = [
+    PeriodicJob(job_name="platform.purge_sent_outbox", cron="15 3 * * *"),
+    PeriodicJob(job_name=signup_tasks.DISCARD_ABANDONED_JOB, cron="45 3 * * *"),
+]
 
 
 def full_schedule() -> list[PeriodicJob]:

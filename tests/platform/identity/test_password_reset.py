@@ -4,6 +4,7 @@ told; requests limited per client address and per account."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -54,16 +55,15 @@ def test_an_unknown_address_gets_the_same_answer_and_no_mail(
 ) -> None:
     user = make_user(database, (tenant_a, Role.VIEWER))
     deliver_mail()
+    nobody = f"nobody-{secrets.token_hex(4)}@example.org"
     known = _ask(client, user.email)
-    unknown = _ask(client, "nobody-at-all@example.org")
+    unknown = _ask(client, nobody)
     assert known.status_code == unknown.status_code == 200
     assert SAME_ANSWER in known.text and SAME_ANSWER in unknown.text
     # The pages differ only in the address typed in.
-    assert known.text.replace(user.email, "X") == unknown.text.replace(
-        "nobody-at-all@example.org", "X"
-    )
+    assert known.text.replace(user.email, "X") == unknown.text.replace(nobody, "X")
     deliver_mail()
-    assert mailbox.to("nobody-at-all@example.org") == []
+    assert mailbox.to(nobody) == []
     message = mailbox.wait_for(user.email)
     assert "Reset your SayPro password" in str(message["Subject"])
     assert "within 60 minutes" in text_of(message)
@@ -170,7 +170,7 @@ def test_requests_are_limited_per_account(
     deliver_mail: Deliver,
 ) -> None:
     user = make_user(database, (tenant_a, Role.VIEWER))
-    for address in (user.email, "still-nobody@example.org"):
+    for address in (user.email, f"still-nobody-{secrets.token_hex(4)}@example.org"):
         for _ in range(RESETS_PER_ACCOUNT_PER_HOUR):
             assert _ask(client, address).status_code == 200
         limited = _ask(client, address)
@@ -191,7 +191,8 @@ def test_requests_are_limited_per_client_address(
         store.delete(key)
     store.close()
     with TestClient(create_app(strict, services), base_url=BASE_URL) as client:
-        statuses = [_ask(client, f"person-{n}@example.org").status_code for n in range(3)]
-        limited = _ask(client, "person-last@example.org")
+        people = [f"person-{secrets.token_hex(4)}@example.org" for _ in range(4)]
+        statuses = [_ask(client, address).status_code for address in people[:3]]
+        limited = _ask(client, people[3])
     assert statuses.count(200) <= 2 and statuses[-1] == 429
     assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import string
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from litestar.testing import TestClient
@@ -78,11 +79,14 @@ def user_by_email(database: Database, email: str) -> User | None:
         return session.scalar(select(User).where(User.email == email))
 
 
-def expire_links(database: Database, user_id: uuid.UUID) -> None:
-    """Move the account's links past their expiry (as if their lifetime had passed)."""
+def expire_links(
+    database: Database, user_id: uuid.UUID, *, ago: timedelta = timedelta(seconds=1)
+) -> None:
+    """Move the account's links past their expiry, ``ago`` before now (as if their
+    lifetime had passed)."""
     with database.sync_sessions() as session, session.begin():
         session.execute(
             update(AccountLink)
             .where(AccountLink.user_id == user_id)
-            .values(expires_at=func.now() - func.make_interval(0, 0, 0, 0, 0, 0, 1))
+            .values(expires_at=datetime.now(UTC) - ago)
         )

@@ -5,7 +5,9 @@ created; abandoned sign-ups give way."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import redis
@@ -18,8 +20,12 @@ from saypro.platform.db.tenancy import bind_tenant_sync
 from saypro.platform.identity.models import Membership, User
 from saypro.platform.identity.passwords import hash_password
 from saypro.platform.identity.permissions import Role
+from saypro.platform.jobs.registry import get_job
+from saypro.platform.jobs.runtime import run_job
+from saypro.platform.runtime import full_schedule
 from saypro.platform.services import Services
 from saypro.platform.settings import Settings
+from saypro.platform.signup.tasks import ABANDONED_AFTER, DISCARD_ABANDONED_JOB
 from saypro.platform.tenancy.models import Tenant
 from saypro.platform.web.app import create_app
 from saypro.tenants.strategy.models import Objective
@@ -168,14 +174,15 @@ def test_resending_to_an_unknown_address_answers_the_same_and_sends_nothing(
     client: TestClient[Any], database: Database, mailbox: Mailbox, deliver_mail: Deliver
 ) -> None:
     verified = make_user(database)
+    nobody = f"nobody-{secrets.token_hex(4)}@example.org"
     deliver_mail()
-    for address in ("nobody-here@example.org", verified.email):
+    for address in (nobody, verified.email):
         answer = client.post(
             "/signup/resend", data={"email": address, "_csrf_token": csrf_token(client)}
         )
         assert answer.status_code == 200 and "a new link is on its way" in answer.text
     deliver_mail()
-    assert mailbox.to("nobody-here@example.org") == [] and mailbox.to(verified.email) == []
+    assert mailbox.to(nobody) == [] and mailbox.to(verified.email) == []
 
 
 def test_a_duplicate_demarcation_code_is_refused_and_nothing_is_created(
@@ -360,3 +367,25 @@ def test_an_unverified_account_cannot_sign_in_with_a_password(
         follow_redirects=False,
     )
     assert refused.status_code == 400
+
+
+def test_the_daily_job_removes_sign_ups_abandoned_for_two_weeks(
+    client: TestClient[Any], database: Database
+) -> None:
+    forgotten, late = signup_form(), signup_form()
+    for form in (forgotten, late):
+        assert sign_up(client, form).status_code == 201
+    forgotten_admin = user_by_email(database, forgotten["email"])
+    late_admin = user_by_email(database, late["email"])
+    assert forgotten_admin is not None and late_admin is not None
+    expire_links(database, forgotten_admin.id, ago=ABANDONED_AFTER + timedelta(hours=1))
+    expire_links(database, late_admin.id, ago=timedelta(days=1))
+
+    run_job(database, get_job(DISCARD_ABANDONED_JOB), None, {})
+    run_job(database, get_job(DISCARD_ABANDONED_JOB), None, {})  # a second delivery is harmless
+
+    assert tenant_by_code(database, forgotten["demarcation_code"]) is None
+    assert user_by_email(database, forgotten["email"]) is None
+    # Expired only a day ago: its admin may still ask for a new link.
+    assert tenant_by_code(database, late["demarcation_code"]) is not None
+    assert DISCARD_ABANDONED_JOB in {p.job_name for p in full_schedule()}
