@@ -208,6 +208,16 @@ async def sign_up(session: AsyncSession, form: SignUpForm, actor: Actor) -> Sign
         tenant.vat_number = form.vat_number
         user = identity.create_user(sync, email=form.email, full_name=form.full_name, password=None)
         identity.add_membership(sync, user=user, tenant_id=tenant.id, role=Role.TENANT_ADMIN)
+        # The person signing up is the new account: the trail names it.
+        set_actor(
+            sync,
+            Actor(
+                user_id=user.id,
+                name=user.full_name,
+                request_id=actor.request_id,
+                ip_address=actor.ip_address,
+            ),
+        )
         bind_tenant_sync(sync, tenant.id)
         audit.record(
             sync,

@@ -77,9 +77,9 @@ def test_sign_up_creates_the_municipality_its_admin_and_workspace_and_sends_a_li
         bind_tenant_sync(session, tenant.id)
         assert (session.scalar(select(func.count()).select_from(Objective)) or 0) >= 7
         signed_up = session.scalars(
-            select(AuditEvent.action).where(AuditEvent.action == "tenant.signed_up")
+            select(AuditEvent.actor_id).where(AuditEvent.action == "tenant.signed_up")
         ).all()
-        assert signed_up == ["tenant.signed_up"]
+        assert signed_up == [admin.id]  # on the new municipality's trail, by its admin
 
     assert deliver_mail() >= 1
     message = mailbox.wait_for(form["email"])
