@@ -48,6 +48,20 @@ class SignUpForm(Input):
     full_name: Annotated[str, Field(min_length=2, max_length=200)]
     email: Annotated[str, Field(max_length=320)]
 
+    @field_validator("province", mode="before")
+    @classmethod
+    def _province(cls, value: object) -> object:
+        if value not in {p.value for p in Province}:
+            raise ValueError("choose the province")
+        return value
+
+    @field_validator("category", mode="before")
+    @classmethod
+    def _category(cls, value: object) -> object:
+        if value not in {c.value for c in MunicipalCategory}:
+            raise ValueError("choose A (metropolitan), B (local) or C (district)")
+        return value
+
     @field_validator("demarcation_code")
     @classmethod
     def _code(cls, value: str) -> str:
