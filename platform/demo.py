@@ -89,12 +89,20 @@ def seed_demo(
     existing = tenancy.get_tenant_by_slug(session, MUNICIPALITIES[0].slug)
     if existing is None:
         consultant = identity.create_user(
-            session, email=consultant_email, full_name=consultant_name, password=DEMO_PASSWORD
+            session,
+            email=consultant_email,
+            full_name=consultant_name,
+            password=DEMO_PASSWORD,
+            email_verified=True,
         )
         consultant.staff_role = StaffRole.CONSULTANT
         for staff_role, email, full_name in STAFF:
             identity.create_user(
-                session, email=email, full_name=full_name, password=DEMO_PASSWORD
+                session,
+                email=email,
+                full_name=full_name,
+                password=DEMO_PASSWORD,
+                email_verified=True,
             ).staff_role = staff_role
         for index, spec in enumerate(MUNICIPALITIES):
             bind_tenant_sync(session, None)
@@ -114,6 +122,7 @@ def seed_demo(
                     email=f"{local}@{spec.domain}",
                     full_name=full_name,
                     password=DEMO_PASSWORD,
+                    email_verified=True,
                 )
                 identity.add_membership(session, user=account, tenant_id=tenant.id, role=role)
                 users[role.value] = account.id

@@ -6,16 +6,22 @@ under the ``saypro.modules`` entry-point group and the platform loads what is in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from litestar.types import ControllerRouterHandler
 from sqlalchemy.orm import Session
 
 from saypro.platform.jobs.scheduler import PeriodicJob
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from saypro.platform.tenancy.context import CurrentTenant
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,19 @@ class NavItem:
     label: str
     route_name: str
     permission: str
+
+
+@dataclass(frozen=True)
+class OnboardingStep:
+    """One step of the checklist a new municipality's admins see on the workspace home.
+    ``done`` answers on a session bound to the tenant."""
+
+    key: str
+    label: str
+    # Where the step is done: a route under /t/{tenant_slug}.
+    route_name: str
+    done: Callable[[AsyncSession, CurrentTenant], Awaitable[bool]]
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -37,6 +56,8 @@ class Module:
     seed_workspace: Callable[[Session], None] | None = None
     # Adds realistic demo content (session bound to the tenant; users by role).
     seed_demo: Callable[[Session, dict[str, object]], None] | None = field(default=None)
+    # Steps this module adds to the onboarding checklist.
+    onboarding_steps: Sequence[OnboardingStep] = ()
 
 
 @lru_cache(maxsize=1)

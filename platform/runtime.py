@@ -20,11 +20,13 @@ from saypro.platform.modules import load_modules
 from saypro.platform.privacy import tasks as privacy_tasks
 from saypro.platform.services import Services
 from saypro.platform.settings import Settings
+from saypro.platform.signup import tasks as signup_tasks  # importing registers its job
 
 PLATFORM_SCHEDULE = [
     PeriodicJob(job_name="platform.purge_sent_outbox", cron="15 3 * * *"),
     PeriodicJob(job_name=privacy_tasks.CLEANUP_JOB, cron="5 * * * *"),
     PeriodicJob(job_name=privacy_tasks.PURGE_JOB, cron="30 2 * * *"),
+    PeriodicJob(job_name=signup_tasks.DISCARD_ABANDONED_JOB, cron="45 3 * * *"),
 ]
 
 

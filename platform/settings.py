@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     login_attempts_per_minute: int = Field(
         default=10, ge=1, le=100_000, alias="LOGIN_ATTEMPTS_PER_MINUTE"
     )
+    # Per client address and hour: municipal sign-ups, and password-reset requests.
+    signups_per_hour: int = Field(default=5, ge=1, le=100_000, alias="SIGNUPS_PER_HOUR")
+    password_resets_per_hour: int = Field(
+        default=10, ge=1, le=100_000, alias="PASSWORD_RESETS_PER_HOUR"
+    )
     # Links in emails start with this; without it, with the address the request came to.
     public_base_url: str | None = Field(
         default=None, alias="PUBLIC_BASE_URL", pattern=r"^https?://[^/\s]+$"

@@ -77,6 +77,8 @@ def settings(smtp_server: SmtpServer) -> Settings:
         SECRET_KEY=servers.TEST_SECRET_KEY,
         LOG_LEVEL="WARNING",
         LOGIN_ATTEMPTS_PER_MINUTE=100_000,
+        SIGNUPS_PER_HOUR=100_000,
+        PASSWORD_RESETS_PER_HOUR=100_000,
         SMTP_HOST="127.0.0.1",
         SMTP_PORT=smtp_server.port,
         SMTP_SECURITY="none",

@@ -66,7 +66,9 @@ def make_user(
     email = f"user-{secrets.token_hex(5)}@example.org"
     with database.sync_sessions() as session, session.begin():
         bind_tenant_sync(session, None)
-        user = identity.create_user(session, email=email, full_name=name, password=PASSWORD)
+        user = identity.create_user(
+            session, email=email, full_name=name, password=PASSWORD, email_verified=True
+        )
         for tenant, role in memberships:
             identity.add_membership(session, user=user, tenant_id=tenant.id, role=role)
         return UserRef(user.id, email)
@@ -84,7 +86,9 @@ def make_staff(
     email = f"staff-{secrets.token_hex(5)}@saypro.example.org"
     with database.sync_sessions() as session, session.begin():
         bind_tenant_sync(session, None)
-        user = identity.create_user(session, email=email, full_name=name, password=PASSWORD)
+        user = identity.create_user(
+            session, email=email, full_name=name, password=PASSWORD, email_verified=True
+        )
         user.staff_role = role
         ref = UserRef(user.id, email)
     if second_factor:

@@ -100,7 +100,11 @@ def create_user(
         try:
             with session.begin():
                 account = identity.create_user(
-                    session, email=email, full_name=full_name, password=password
+                    session,
+                    email=email,
+                    full_name=full_name,
+                    password=password,
+                    email_verified=True,
                 )
                 account.staff_role = StaffRole(staff_role) if staff_role else None
                 if tenant_slug:

@@ -18,6 +18,10 @@ PLATFORM_WIDE_TABLE_REASONS: dict[str, str] = {
         "a request presents only its token, which is found by its hash before any "
         "municipality is known; rows hold a hash, never the secret"
     ),
+    "account_links": (
+        "a single-use link is followed before anyone is signed in, so no municipality is "
+        "bound yet; it belongs to an account (and, for a sign-up, carries its municipality)"
+    ),
     "outgoing_emails": (
         "mail is also sent to people outside any municipality (sign-up, password reset); "
         "rows concerning a municipality carry its id and go with it"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import date, datetime
 
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     UniqueConstraint,
     func,
@@ -37,6 +39,9 @@ class User(Timestamped, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Sessions signed in before this moment are over (set when the password changes).
     sessions_valid_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the owner proved the address is theirs (a verification link, or an account made
+    # by an operator). No password sign-in before that.
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # SayPro staff only; municipal users have none.
     staff_role: Mapped[StaffRole | None] = mapped_column(
         Enum(StaffRole, name="staff_role", values_callable=lambda e: [m.value for m in e])
@@ -107,3 +112,35 @@ class RecoveryCode(Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), nullable=False
     )
+
+
+class LinkPurpose(enum.StrEnum):
+    """What a single-use account link (sent by email) is for."""
+
+    VERIFY_EMAIL = "verify_email"
+    RESET_PASSWORD = "reset_password"  # noqa: S105 - a purpose, not a secret
+
+
+class AccountLink(Timestamped, Base):
+    """A single-use link sent by email (verify the address of a sign-up, reset a
+    password). Only the SHA-256 of the token is kept: the link itself exists only in the
+    message. Issuing a new link of the same purpose retires the older ones."""
+
+    __tablename__ = "account_links"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    # The municipality a sign-up verification belongs to (None for password resets).
+    tenant_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[LinkPurpose] = mapped_column(
+        Enum(
+            LinkPurpose, name="account_link_purpose", values_callable=lambda e: [m.value for m in e]
+        )
+    )
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -34,7 +34,16 @@ def normalise_email(email: str) -> str:
     return cleaned.lower()
 
 
-def create_user(session: Session, *, email: str, full_name: str, password: str | None) -> User:
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    full_name: str,
+    password: str | None,
+    email_verified: bool = False,
+) -> User:
+    """A new account. ``email_verified`` is for accounts an operator vouches for (the
+    CLI, the demo); everyone else proves the address through a link first."""
     address = normalise_email(email)
     if session.scalar(select(User.id).where(func.lower(User.email) == address)) is not None:
         raise DuplicateEmail(f"a user with email {address} already exists")
@@ -42,6 +51,7 @@ def create_user(session: Session, *, email: str, full_name: str, password: str |
         email=address,
         full_name=full_name.strip(),
         password_hash=hash_password(password) if password else None,
+        email_verified_at=datetime.now(UTC) if email_verified else None,
     )
     session.add(user)
     session.flush()
@@ -63,6 +73,10 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> User
     if not await anyio.to_thread.run_sync(verify_password, stored, password) or user is None:
         return None
     if not user.is_active:
+        return None
+    if user.email_verified_at is None:
+        # Not before the owner has shown the address is theirs (a sign-up that was never
+        # verified has no password anyway; this keeps it so whatever sets one).
         return None
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = await anyio.to_thread.run_sync(hash_password, password)

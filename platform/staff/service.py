@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
@@ -119,7 +119,11 @@ async def add_staff(
         name = full_name.strip()
         if len(name) < 2:
             raise InvalidInput("is required for a new account", field="full_name")
-        user = User(email=address, full_name=name, password_hash=None)
+        # The platform admin vouches for a SayPro address; its owner chooses a password
+        # through the link they are sent.
+        user = User(
+            email=address, full_name=name, password_hash=None, email_verified_at=datetime.now(UTC)
+        )
         session.add(user)
         await session.flush()
     elif user.staff_role is not None:

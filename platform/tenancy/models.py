@@ -41,7 +41,11 @@ class TenantStatus(enum.StrEnum):
 
 class Tenant(Timestamped, Base):
     __tablename__ = "tenants"
-    __table_args__ = (CheckConstraint("slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'", name="slug_format"),)
+    __table_args__ = (
+        CheckConstraint("slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$'", name="slug_format"),
+        # A South African VAT number: ten digits, the first a 4.
+        CheckConstraint("vat_number ~ '^4[0-9]{9}$'", name="vat_number_format"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     slug: Mapped[str] = mapped_column(String(63), unique=True)
@@ -69,3 +73,6 @@ class Tenant(Timestamped, Base):
     # docs/privacy.md.
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     delete_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    vat_number: Mapped[str | None] = mapped_column(String(10))
+    # The tenant admins closed the onboarding checklist on the workspace home.
+    onboarding_dismissed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

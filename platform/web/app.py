@@ -21,7 +21,7 @@ from litestar.template.config import TemplateConfig
 
 from saypro.platform.audit.controllers import AuditPages
 from saypro.platform.db.engine import Database
-from saypro.platform.identity import account_pages, token_pages, two_factor_pages
+from saypro.platform.identity import account_pages, password_reset, token_pages, two_factor_pages
 from saypro.platform.identity import controllers as identity_pages
 from saypro.platform.identity.auth import (
     BEARER_OPENAPI,
@@ -40,10 +40,11 @@ from saypro.platform.modules import Module, load_modules
 from saypro.platform.privacy.pages import ExportPages
 from saypro.platform.services import Services
 from saypro.platform.settings import Settings
+from saypro.platform.signup import pages as signup_pages
 from saypro.platform.staff.pages import StaffPages, portfolio_page
 from saypro.platform.tenancy.admin_pages import TenantAdminPages
 from saypro.platform.tenancy.context import TENANT_DEPENDENCIES
-from saypro.platform.web import health, shell
+from saypro.platform.web import health, onboarding, shell
 from saypro.platform.web.context import RequestContextMiddleware
 from saypro.platform.web.csrf import csrf_middleware
 from saypro.platform.web.errors import handle_exception
@@ -120,6 +121,7 @@ def create_app(settings: Settings, services: Services) -> Litestar:
         path="/t/{tenant_slug:str}",
         route_handlers=[
             shell.workspace_home,
+            onboarding.dismiss,
             AuditPages,
             MemberPages,
             SsoSettingsPages,
@@ -162,6 +164,17 @@ def create_app(settings: Settings, services: Services) -> Litestar:
             token_pages.tokens_page,
             token_pages.create_token,
             token_pages.revoke_token,
+            signup_pages.signup_page,
+            signup_pages.signup,
+            signup_pages.verify_page,
+            signup_pages.verify,
+            signup_pages.resend_page,
+            signup_pages.resend,
+            password_reset.request_page,
+            password_reset.request_link,
+            password_reset.done_page,
+            password_reset.choose_page,
+            password_reset.set_password,
             tenant_pages,
             tenant_api,
             static,

@@ -11,6 +11,7 @@ from saypro.platform.modules import Module, NavItem
 from saypro.tenants.strategy import tasks as _tasks  # noqa: F401 - registers the jobs
 from saypro.tenants.strategy.controllers.api import ObjectiveApi
 from saypro.tenants.strategy.controllers.pages import InitiativePages, ObjectivePages
+from saypro.tenants.strategy.onboarding import REVIEW_OBJECTIVES
 from saypro.tenants.strategy.seed import seed_demo, seed_workspace
 from saypro.tenants.strategy.service import RECOMPUTE_ALL_JOB
 
@@ -29,4 +30,5 @@ module = Module(
     periodic_jobs=[PeriodicJob(job_name=RECOMPUTE_ALL_JOB, cron="30 1 * * *")],
     seed_workspace=seed_workspace,
     seed_demo=seed_demo,
+    onboarding_steps=[REVIEW_OBJECTIVES],
 )

@@ -52,3 +52,4 @@ def test_the_demo_is_seeded_once_with_staff_reaching_municipalities_by_assignmen
         for login in first:
             user = session.scalars(select(User).where(User.email == login.email)).one()
             assert verify_password(user.password_hash, DEMO_PASSWORD), login.email
+            assert user.email_verified_at is not None, login.email  # can sign in

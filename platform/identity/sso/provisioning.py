@@ -140,7 +140,9 @@ async def resolve_user(
 
     name = _display_name(claims, email)
     created = await session.run_sync(
-        lambda sync: create_user(sync, email=email, full_name=name, password=None)
+        lambda sync: create_user(
+            sync, email=email, full_name=name, password=None, email_verified=True
+        )
     )
     await session.run_sync(
         lambda sync: add_membership(
