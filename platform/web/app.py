@@ -21,7 +21,7 @@ from litestar.template.config import TemplateConfig
 
 from saypro.platform.audit.controllers import AuditPages
 from saypro.platform.db.engine import Database
-from saypro.platform.identity import account_pages
+from saypro.platform.identity import account_pages, invitation_pages
 from saypro.platform.identity import controllers as identity_pages
 from saypro.platform.identity.auth import session_auth
 from saypro.platform.identity.guards import permission_guard, public
@@ -140,6 +140,8 @@ def create_app(settings: Settings, services: Services) -> Litestar:
             TenantAdminPages,
             StaffPages,
             portfolio_page,
+            invitation_pages.join_page,
+            invitation_pages.accept,
             tenant_pages,
             tenant_api,
             static,
