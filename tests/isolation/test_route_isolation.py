@@ -25,7 +25,7 @@ from saypro.platform.clock import today_sast
 from saypro.platform.db.engine import Database
 from saypro.platform.db.tenancy import bind_tenant_sync
 from saypro.platform.identity.guards import PERMISSION_KEY, PUBLIC_KEY
-from saypro.platform.identity.models import ConsultantAssignment, Membership
+from saypro.platform.identity.models import ConsultantAssignment, Invitation, Membership
 from saypro.platform.identity.permissions import (
     PLATFORM_PERMISSIONS,
     ConsultantRole,
@@ -60,6 +60,7 @@ VALID_JSON = {
 }
 VALID_FORM = {
     "role": "viewer",
+    "email": "cross-tenant@example.org",
     "code": "XT1",
     "title": "Cross-tenant attempt",
     "status": "not_started",
@@ -119,8 +120,13 @@ def _snapshot(database: Database, world: World) -> tuple[Any, ...]:
         bind_tenant_sync(session, tenant_id)
         objectives = session.query(Objective).order_by(Objective.id).all()
         initiatives = session.query(Initiative).order_by(Initiative.id).all()
+        invitations = session.execute(
+            select(Invitation.id, Invitation.token_hash, Invitation.revoked_at).order_by(
+                Invitation.id
+            )
+        ).all()
         members = session.execute(
-            select(Membership.user_id, Membership.role)
+            select(Membership.user_id, Membership.role, Membership.suspended_at)
             .where(Membership.tenant_id == tenant_id)
             .order_by(Membership.user_id)
         ).all()
@@ -134,6 +140,7 @@ def _snapshot(database: Database, world: World) -> tuple[Any, ...]:
             [(i.id, i.title, i.weight, i.updated_at) for i in initiatives],
             [tuple(m) for m in members],
             [tuple(a) for a in assignments],
+            [tuple(i) for i in invitations],
         )
 
 

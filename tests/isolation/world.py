@@ -8,8 +8,11 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from saypro.platform.db.engine import Database
+from saypro.platform.db.tenancy import bind_tenant_sync
+from saypro.platform.identity.models import Invitation
 from saypro.platform.identity.permissions import Role
 from tests.factories import TenantRef, UserRef, make_user
 from tests.tenants.strategy.conftest import ObjectiveRef, make_objective
@@ -30,7 +33,23 @@ def build_world(database: Database, tenant: TenantRef) -> World:
         tenant=tenant,
         objective=make_objective(database, tenant),
         member=make_user(database, (tenant, Role.TENANT_ADMIN), name="Member of A"),
+        extra={"invitation_id": make_invitation(database, tenant)},
     )
+
+
+def make_invitation(database: Database, tenant: TenantRef) -> uuid.UUID:
+    """An open invitation of the municipality (its token is never needed here)."""
+    with database.sync_sessions() as session, session.begin():
+        bind_tenant_sync(session, tenant.id)
+        invitation = Invitation(
+            email=f"invitee-{uuid.uuid4().hex[:10]}@example.org",
+            role=Role.VIEWER,
+            token_hash=uuid.uuid4().hex,
+            expires_at=datetime.now(UTC) + timedelta(days=7),
+        )
+        session.add(invitation)
+        session.flush()
+        return invitation.id
 
 
 # How each path parameter is filled with municipality A's object.
@@ -39,12 +58,17 @@ FILLERS: dict[str, Callable[[World], str]] = {
     "user_id": lambda w: str(w.member.id),
     "objective_id": lambda w: str(w.objective.objective_id),
     "initiative_id": lambda w: str(w.objective.initiative_id),
+    "invitation_id": lambda w: str(w.extra["invitation_id"]),
 }
 
 # Public routes that take a parameter, and why showing them to anyone is right. They are
 # not walked; every other route is.
 PUBLIC_ROUTES_WITH_PARAMETERS: dict[str, str] = {
     "/static/{file_path:path}": "stylesheets, scripts and images, the same for everyone",
+    "/join/{municipality:str}/{token:str}": (
+        "an invitation link: shows its municipality and role only to the holder of the "
+        "token, whose hash is looked up in that municipality alone"
+    ),
 }
 
 PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")
