@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.audit.service import set_actor
+from saypro.platform.clock import SAST
 from saypro.platform.db.tenancy import bind_tenant
 from saypro.platform.identity import invitations, throttle
 from saypro.platform.identity.account_pages import MIN_PASSWORD_LENGTH
@@ -122,7 +123,7 @@ def _details(tenant: Tenant, invitation: Invitation, token: str) -> dict[str, An
         "municipality": tenant.name,
         "role": invitation.role.value.replace("_", " "),
         "email": invitation.email,
-        "expires_at": invitation.expires_at,
+        "expires_at": invitation.expires_at.astimezone(SAST),
         "action": f"/join/{tenant.slug}/{token}",
     }
 

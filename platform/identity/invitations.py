@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from saypro.platform.audit import service as audit
+from saypro.platform.clock import SAST
 from saypro.platform.db.tenancy import require_tenant
 from saypro.platform.email.service import queue_email
 from saypro.platform.errors import Conflict, NotFound
@@ -99,8 +100,8 @@ async def list_pending(session: AsyncSession) -> Sequence[PendingInvitation]:
             email=invitation.email,
             role=invitation.role,
             invited_by=inviter_name,
-            sent_at=invitation.updated_at,
-            expires_at=invitation.expires_at,
+            sent_at=invitation.updated_at.astimezone(SAST),
+            expires_at=invitation.expires_at.astimezone(SAST),
             expired=invitation.expires_at <= moment,
         )
         for invitation, inviter_name in rows.all()
@@ -253,7 +254,7 @@ async def queue_invitation_email(
             "inviter": inviter,
             "role": invitation.role.value.replace("_", " "),
             "join_url": join_url,
-            "expires_on": invitation.expires_at.strftime("%d %B %Y"),
+            "expires_on": invitation.expires_at.astimezone(SAST).strftime("%d %B %Y at %H:%M"),
         },
         tenant_id=invitation.tenant_id,
     )

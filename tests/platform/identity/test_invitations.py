@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
@@ -187,6 +188,28 @@ def test_accepting_twice_makes_one_member_and_no_error(
     assert _user_count(database, email) == 1
     assert _membership_count(database, tenant_a, email) == 1
     assert _actions(database, tenant_a).count("members.invitation_accepted") == 1
+
+
+def test_simultaneous_acceptances_make_one_account(
+    client: TestClient[Any],
+    another_client: Callable[[], TestClient[Any]],
+    database: Database,
+    tenant_a: TenantRef,
+    mailbox: Mailbox,
+    deliver_mail: Callable[[], int],
+) -> None:
+    login(client, _admin(database, tenant_a))
+    email = _address()
+    link = _invited(client, tenant_a, mailbox, deliver_mail, email)
+    with another_client() as first, another_client() as second:
+        for browser in (first, second):
+            csrf_token(browser)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            answers = list(pool.map(lambda b: _create_account(b, link), (first, second)))
+    assert [a.status_code for a in answers] == [302, 302]
+    assert {a.headers["location"] for a in answers} == {f"/t/{tenant_a.slug}/"}
+    assert _user_count(database, email) == 1
+    assert _membership_count(database, tenant_a, email) == 1
 
 
 def test_an_existing_user_accepts_while_signed_in(
