@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     password_resets_per_hour: int = Field(
         default=10, ge=1, le=100_000, alias="PASSWORD_RESETS_PER_HOUR"
     )
+    # How long the link in an invitation to join a municipality works.
+    invitation_ttl_days: int = Field(default=7, ge=1, le=90, alias="INVITATION_TTL_DAYS")
     # Links in emails start with this; without it, with the address the request came to.
     public_base_url: str | None = Field(
         default=None, alias="PUBLIC_BASE_URL", pattern=r"^https?://[^/\s]+$"

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from saypro.platform.db.base import Base, Timestamped
+from saypro.platform.db.base import Base, TenantScoped, Timestamped
 from saypro.platform.identity.permissions import ConsultantRole, Role, StaffRole
 from saypro.platform.ids import new_id
 
@@ -68,6 +68,41 @@ class Membership(Timestamped, Base):
     role: Mapped[Role] = mapped_column(
         Enum(Role, name="member_role", values_callable=lambda e: [m.value for m in e])
     )
+    # A suspended member keeps the row (role, history) but no access to the municipality.
+    suspended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Invitation(TenantScoped, Timestamped, Base):
+    """An invitation to join one municipality with a role, accepted through a single-use
+    link. Only a hash of the link's token is kept."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        Index("uq_invitations_tenant_token_hash", "tenant_id", "token_hash", unique=True),
+        # At most one open invitation per address and municipality.
+        Index(
+            "uq_invitations_tenant_open_email",
+            "tenant_id",
+            text("lower(email)"),
+            unique=True,
+            postgresql_where=text("accepted_at IS NULL AND revoked_at IS NULL"),
+        ),
+    )
+
+    email: Mapped[str] = mapped_column(String(320))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, name="member_role", values_callable=lambda e: [m.value for m in e])
+    )
+    invited_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    token_hash: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ConsultantAssignment(Timestamped, Base):

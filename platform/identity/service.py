@@ -122,7 +122,8 @@ async def load_principal(
     rows = await session.execute(
         select(Tenant.id, Tenant.slug, Tenant.name, Membership.role, Tenant.status)
         .join(Membership, Membership.tenant_id == Tenant.id)
-        .where(Membership.user_id == user_id)
+        # A suspended membership grants nothing until it is reactivated.
+        .where(Membership.user_id == user_id, Membership.suspended_at.is_(None))
     )
     for tid, slug, name, role, status in rows.all():
         tenants[slug] = TenantAccess(tenant_id=tid, slug=slug, name=name, role=role, status=status)

@@ -21,7 +21,13 @@ from litestar.template.config import TemplateConfig
 
 from saypro.platform.audit.controllers import AuditPages
 from saypro.platform.db.engine import Database
-from saypro.platform.identity import account_pages, password_reset, token_pages, two_factor_pages
+from saypro.platform.identity import (
+    account_pages,
+    invitation_pages,
+    password_reset,
+    token_pages,
+    two_factor_pages,
+)
 from saypro.platform.identity import controllers as identity_pages
 from saypro.platform.identity.auth import (
     BEARER_OPENAPI,
@@ -175,6 +181,8 @@ def create_app(settings: Settings, services: Services) -> Litestar:
             password_reset.done_page,
             password_reset.choose_page,
             password_reset.set_password,
+            invitation_pages.join_page,
+            invitation_pages.accept,
             tenant_pages,
             tenant_api,
             static,

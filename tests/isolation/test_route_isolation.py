@@ -22,7 +22,7 @@ from litestar.testing import TestClient
 
 from saypro.platform.clock import today_sast
 from saypro.platform.db.engine import Database
-from saypro.platform.identity.guards import PERMISSION_KEY, SIGNED_IN
+from saypro.platform.identity.guards import PERMISSION_KEY, PUBLIC_KEY, SIGNED_IN
 from saypro.platform.identity.permissions import (
     ConsultantRole,
     Permission,
@@ -39,7 +39,13 @@ from tests.factories import (
     make_user,
 )
 from tests.isolation.walk import is_the_uniform_404, request_route, snapshot, walked_routes
-from tests.isolation.world import FILLERS, build_world, fill, parameters
+from tests.isolation.world import (
+    FILLERS,
+    PUBLIC_ROUTES_WITH_PARAMETERS,
+    build_world,
+    fill,
+    parameters,
+)
 
 # Who asks: (label, how to make them, their role in B or None).
 Person = Callable[[Database, TenantRef, TenantRef], tuple[UserRef, Role | ConsultantRole | None]]
@@ -98,6 +104,14 @@ def test_every_route_parameter_has_a_filler(app: Litestar) -> None:
         }
     )
     assert missing == [], "add a filler for these in tests/isolation/world.py"
+    unexplained = sorted(
+        route.path
+        for route in app.routes
+        if parameters(route.path)
+        and route.path not in PUBLIC_ROUTES_WITH_PARAMETERS
+        and any(h.opt.get(PUBLIC_KEY) for h in getattr(route, "route_handlers", []))
+    )
+    assert unexplained == [], "say in PUBLIC_ROUTES_WITH_PARAMETERS why these may be public"
     assert len(walked_routes(app)) >= 25
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from saypro.platform.db.engine import Database
 from saypro.platform.db.tenancy import bind_tenant_sync
 from saypro.platform.identity.guards import PUBLIC_KEY
-from saypro.platform.identity.models import ConsultantAssignment, Membership
+from saypro.platform.identity.models import ConsultantAssignment, Invitation, Membership
 from saypro.tenants.strategy.models import Initiative, Objective
 from tests.isolation.world import PUBLIC_ROUTES_WITH_PARAMETERS, World, parameters
 
@@ -24,6 +24,7 @@ VALID_JSON = {
 }
 VALID_FORM = {
     "role": "viewer",
+    "email": "cross-tenant@example.org",
     "code": "XT1",
     "title": "Cross-tenant attempt",
     "status": "not_started",
@@ -83,8 +84,13 @@ def snapshot(database: Database, world: World) -> tuple[Any, ...]:
         bind_tenant_sync(session, tenant_id)
         objectives = session.query(Objective).order_by(Objective.id).all()
         initiatives = session.query(Initiative).order_by(Initiative.id).all()
+        invitations = session.execute(
+            select(Invitation.id, Invitation.token_hash, Invitation.revoked_at).order_by(
+                Invitation.id
+            )
+        ).all()
         members = session.execute(
-            select(Membership.user_id, Membership.role)
+            select(Membership.user_id, Membership.role, Membership.suspended_at)
             .where(Membership.tenant_id == tenant_id)
             .order_by(Membership.user_id)
         ).all()
@@ -98,4 +104,5 @@ def snapshot(database: Database, world: World) -> tuple[Any, ...]:
             [(i.id, i.title, i.weight, i.updated_at) for i in initiatives],
             [tuple(m) for m in members],
             [tuple(a) for a in assignments],
+            [tuple(i) for i in invitations],
         )

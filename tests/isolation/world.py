@@ -8,8 +8,11 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from saypro.platform.db.engine import Database
+from saypro.platform.db.tenancy import bind_tenant_sync
+from saypro.platform.identity.models import Invitation
 from saypro.platform.identity.permissions import Permission, Role
 from tests.factories import TenantRef, UserRef, make_user
 from tests.platform.identity.tokens import make_token
@@ -33,7 +36,23 @@ def build_world(database: Database, tenant: TenantRef) -> World:
     token_id, _secret = make_token(database, member, tenant, [Permission.STRATEGY_READ])
     world.extra["token_id"] = token_id
     world.extra["export_id"] = make_export(database, tenant)
+    world.extra["invitation_id"] = make_invitation(database, tenant)
     return world
+
+
+def make_invitation(database: Database, tenant: TenantRef) -> uuid.UUID:
+    """An open invitation of the municipality (its token is never needed here)."""
+    with database.sync_sessions() as session, session.begin():
+        bind_tenant_sync(session, tenant.id)
+        invitation = Invitation(
+            email=f"invitee-{uuid.uuid4().hex[:10]}@example.org",
+            role=Role.VIEWER,
+            token_hash=uuid.uuid4().hex,
+            expires_at=datetime.now(UTC) + timedelta(days=7),
+        )
+        session.add(invitation)
+        session.flush()
+        return invitation.id
 
 
 # How each path parameter is filled with municipality A's object.
@@ -44,12 +63,25 @@ FILLERS: dict[str, Callable[[World], str]] = {
     "initiative_id": lambda w: str(w.objective.initiative_id),
     "token_id": lambda w: str(w.extra["token_id"]),  # an API token of A's member
     "export_id": lambda w: str(w.extra["export_id"]),  # a finished data export of A
+    "invitation_id": lambda w: str(w.extra["invitation_id"]),
 }
 
 # Public routes that take a parameter, and why showing them to anyone is right. They are
 # not walked; every other route is.
 PUBLIC_ROUTES_WITH_PARAMETERS: dict[str, str] = {
     "/static/{file_path:path}": "stylesheets, scripts and images, the same for everyone",
+    "/api/schema/{path:str}": "the API's description (OpenAPI), the same for everyone",
+    "/join/{municipality:str}/{token:str}": (
+        "an invitation link: shows its municipality and role only to the holder of the "
+        "token, whose hash is looked up in that municipality alone"
+    ),
+    "/login/{municipality:str}": "a municipality's own sign-in page: its name is public",
+    "/login/{municipality:str}/sso": "starts single sign-on at the municipality's provider",
+    "/login/{municipality:str}/sso/callback": (
+        "the provider's answer; accepted only with the state this browser's session holds"
+    ),
+    "/signup/verify/{token:str}": "a verification link: the token is the access",
+    "/password-reset/{token:str}": "a password-reset link: the token is the access",
 }
 
 PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")

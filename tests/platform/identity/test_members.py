@@ -117,3 +117,78 @@ def test_bad_role_and_unknown_member(
 
 def test_only_admins_manage_members(client_a: TestClient[Any], tenant_a: TenantRef) -> None:
     assert client_a.get(f"/t/{tenant_a.slug}/members/").status_code == 403
+
+
+def test_suspending_ends_access_to_that_municipality_only_and_reactivating_restores_it(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    tenant_b: TenantRef,
+    settings: Settings,
+    services: Services,
+) -> None:
+    admin = make_user(database, (tenant_a, Role.TENANT_ADMIN))
+    member = make_user(database, (tenant_a, Role.EDITOR), (tenant_b, Role.VIEWER), name="Zanele")
+    admin_client = _as(client, admin)
+    members_url = f"/t/{tenant_a.slug}/members/"
+    with TestClient(create_app(settings, services), base_url=BASE_URL) as member_client:
+        login(member_client, member)
+        assert member_client.get(f"/t/{tenant_a.slug}/", follow_redirects=False).status_code == 200
+        suspended = _post(admin_client, f"{members_url}{member.id}/suspend")
+        assert suspended.status_code in (302, 303)
+        # The next request already finds no access; the other municipality is unaffected.
+        assert member_client.get(f"/t/{tenant_a.slug}/", follow_redirects=False).status_code == 404
+        assert (
+            member_client.post(
+                f"/api/v1/t/{tenant_a.slug}/objectives", json={"code": "S1", "title": "No"}
+            ).status_code
+            == 404
+        )
+        assert member_client.get(f"/t/{tenant_b.slug}/", follow_redirects=False).status_code == 200
+        page = admin_client.get(members_url)
+        assert page.text.count('data-testid="suspended"') == 1 and "Zanele" in page.text
+        assert "/reactivate" in page.text
+        # Suspending again changes nothing.
+        assert _post(admin_client, f"{members_url}{member.id}/suspend").status_code in (302, 303)
+        reactivated = _post(admin_client, f"{members_url}{member.id}/reactivate")
+        assert reactivated.status_code in (302, 303)
+        assert member_client.get(f"/t/{tenant_a.slug}/", follow_redirects=False).status_code == 200
+    with database.sync_sessions() as session:
+        bind_tenant_sync(session, tenant_a.id)
+        events = list(
+            session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.entity_id == member.id, AuditEvent.action.like("members.%"))
+                .order_by(AuditEvent.id)
+            )
+        )
+    assert [e.action for e in events] == ["members.suspended", "members.reactivated"]
+    assert events[0].actor_id == admin.id
+    assert events[0].after == {"suspended": True, "role": "editor"}
+
+
+def test_the_last_active_admin_cannot_be_suspended(
+    client: TestClient[Any], database: Database, tenant_a: TenantRef
+) -> None:
+    admin = make_user(database, (tenant_a, Role.TENANT_ADMIN))
+    second = make_user(database, (tenant_a, Role.TENANT_ADMIN))
+    admin_client = _as(client, admin)
+    members_url = f"/t/{tenant_a.slug}/members/"
+    assert _post(admin_client, f"{members_url}{second.id}/suspend").status_code in (302, 303)
+    # The only active admin left: suspending, demoting or removing them is refused.
+    refused = _post(admin_client, f"{members_url}{admin.id}/suspend")
+    assert refused.status_code == 409 and "at least one tenant admin" in refused.text
+    assert _post(admin_client, f"{members_url}{admin.id}/role", role="viewer").status_code == 409
+    assert _post(admin_client, f"{members_url}{admin.id}/remove").status_code == 409
+    # A suspended admin does not count, so changing them is allowed.
+    assert _post(admin_client, f"{members_url}{second.id}/role", role="editor").status_code in (
+        302,
+        303,
+    )
+    with database.sync_sessions() as session:
+        bind_tenant_sync(session, tenant_a.id)
+        actions = list(
+            session.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == admin.id))
+        )
+    assert "members.suspended" not in actions
+    assert admin_client.get(members_url).status_code == 200
