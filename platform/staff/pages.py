@@ -15,13 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.audit.service import set_actor
 from saypro.platform.clock import today_sast
+from saypro.platform.email.service import queue_email
+from saypro.platform.identity.account_links import RESET_PASSWORD_LIFETIME, issue_link
 from saypro.platform.identity.guards import requires
+from saypro.platform.identity.models import LinkPurpose
 from saypro.platform.identity.permissions import Permission, StaffRole
 from saypro.platform.identity.principal import Principal
 from saypro.platform.identity.sign_in import actor_for
 from saypro.platform.staff import service as staff
 from saypro.platform.validation import Input
 from saypro.platform.web.forms import attempt, validate_form
+from saypro.platform.web.links import absolute_url
 
 MANAGE = requires(Permission.STAFF_MANAGE)
 Session = NamedDependency[AsyncSession]
@@ -69,7 +73,9 @@ class StaffPages(Controller):
         return await self._page(db_session)
 
     @post("/", **MANAGE)
-    async def add(self, db_session: Session, data: Form) -> Template | Redirect:
+    async def add(
+        self, request: Request[Principal, Any, Any], db_session: Session, data: Form
+    ) -> Template | Redirect:
         parsed, errors = validate_form(NewStaffForm, data)
         if parsed is None:
             return await self._page(db_session, errors=errors, values=data, status_code=422)
@@ -82,11 +88,29 @@ class StaffPages(Controller):
         if added is None:
             return await self._page(db_session, errors=refused, values=data, status_code=409)
         user, created = added
+        role = parsed.role.value.replace("_", " ")
+        if created:
+            # A new account has no password: its owner chooses one through the link.
+            token = await issue_link(
+                db_session, user_id=user.id, purpose=LinkPurpose.RESET_PASSWORD
+            )
+            await queue_email(
+                db_session,
+                to=user.email,
+                template="staff_welcome",
+                context={
+                    "full_name": user.full_name,
+                    "added_by": request.user.full_name,
+                    "role": role,
+                    "password_url": absolute_url(request, f"/password-reset/{token}"),
+                    "sign_in_url": absolute_url(request, "/login"),
+                    "lifetime_minutes": int(RESET_PASSWORD_LIFETIME.total_seconds() // 60),
+                },
+            )
         notice = (
-            f"{user.email} was given an account: they choose a password through "
-            "“Forgot your password?” on the sign-in page."
+            f"{user.email} was given an account and an email to choose a password."
             if created
-            else f"{user.email} is now SayPro {parsed.role.value.replace('_', ' ')}."
+            else f"{user.email} is now SayPro {role}."
         )
         return await self._page(db_session, notice=notice)
 

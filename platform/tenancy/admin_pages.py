@@ -4,6 +4,7 @@ SayPro consultants (lead or support, for a period)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -15,13 +16,14 @@ from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.audit.service import set_actor
-from saypro.platform.clock import today_sast
+from saypro.platform.clock import SAST, today_sast
 from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import ConsultantRole, Permission
 from saypro.platform.identity.principal import Principal
 from saypro.platform.identity.sign_in import actor_for
+from saypro.platform.settings import Settings
 from saypro.platform.staff import service as staff
-from saypro.platform.tenancy import directory
+from saypro.platform.tenancy import directory, lifecycle
 from saypro.platform.tenancy.models import MunicipalCategory, Province
 from saypro.platform.tenancy.service import create_tenant
 from saypro.platform.validation import Input
@@ -52,6 +54,14 @@ class AssignmentForm(Input):
 def _acting(request: Request[Principal, Any, Any], db_session: AsyncSession) -> None:
     user = request.user
     set_actor(db_session, actor_for(request, user.user_id, f"{user.full_name} (SayPro)"))
+
+
+LIFECYCLE_ACTIONS: dict[str, Callable[..., object]] = {
+    "suspend": lifecycle.suspend_tenant,
+    "reactivate": lifecycle.reactivate_tenant,
+    "close": lifecycle.close_tenant,
+    "reopen": lifecycle.reopen_tenant,
+}
 
 
 class TenantAdminPages(Controller):
@@ -125,6 +135,7 @@ class TenantAdminPages(Controller):
                 "consultants": await staff.consultants(db_session),
                 "roles": list(ConsultantRole),
                 "today": today_sast(),
+                "sast": SAST,
                 "errors": errors or {},
                 "values": values or {},
             },
@@ -134,6 +145,44 @@ class TenantAdminPages(Controller):
     @get("/{tenant_id:uuid}", **MANAGE_TENANTS)
     async def detail(self, db_session: Session, tenant_id: TenantId) -> Template:
         return await self._detail(db_session, tenant_id)
+
+    @post("/{tenant_id:uuid}/status", **MANAGE_TENANTS)
+    async def change_status(
+        self,
+        request: Request[Principal, Any, Any],
+        db_session: Session,
+        tenant_id: TenantId,
+        data: Form,
+    ) -> Template | Redirect:
+        """Suspend (e.g. unpaid), reactivate, close (deleted after the grace period) or
+        reopen a municipality; each change is on its own trail."""
+        tenant = await directory.get_tenant(db_session, tenant_id)
+        action = LIFECYCLE_ACTIONS.get(str(data.get("action", "")))
+        if action is None:
+            return await self._detail(
+                db_session,
+                tenant_id,
+                errors={"status": "choose suspend, reactivate, close or reopen"},
+                status_code=422,
+            )
+        _acting(request, db_session)
+        settings: Settings = request.app.state.settings
+        slug = tenant.slug
+
+        def change(sync: Any) -> object:
+            if action is lifecycle.close_tenant:
+                return lifecycle.close_tenant(
+                    sync, slug, grace_days=settings.tenant_deletion_grace_days
+                )
+            return action(sync, slug)
+
+        async def run() -> object:
+            return await db_session.run_sync(change)
+
+        _, refused = await attempt(db_session, run)
+        if refused:
+            return await self._detail(db_session, tenant_id, errors=refused, status_code=409)
+        return Redirect(path=f"/admin/tenants/{tenant_id}")
 
     @post("/{tenant_id:uuid}/consultants", **MANAGE_STAFF)
     async def assign(

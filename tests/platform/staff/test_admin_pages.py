@@ -4,6 +4,7 @@ every assignment change is on the municipality's own trail."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from saypro.platform.identity.permissions import Role, StaffRole
 from saypro.platform.tenancy.models import Tenant
 from tests.conftest import csrf_token, login
 from tests.factories import TenantRef, UserRef, make_staff, make_user
+from tests.mail import Mailbox, link_in, text_of
 
 
 def _post(client: TestClient[Any], path: str, form: dict[str, str]) -> Any:
@@ -137,7 +139,12 @@ def test_an_assignment_is_refused_for_bad_dates_and_for_someone_not_a_consultant
 
 
 def test_staff_are_added_and_their_roles_changed_but_never_the_last_admin(
-    client: TestClient[Any], database: Database, tenant_a: TenantRef
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    mailbox: Mailbox,
+    deliver_mail: Callable[[], int],
+    another_client: Callable[[], TestClient[Any]],
 ) -> None:
     admin = _admin(client, database)
     address = f"new.consultant.{secrets.token_hex(3)}@saypro.example.org"
@@ -150,6 +157,27 @@ def test_staff_are_added_and_their_roles_changed_but_never_the_last_admin(
     with database.sync_sessions() as session:
         new_user = session.scalars(select(User).where(User.email == address)).one()
     assert new_user.staff_role is StaffRole.CONSULTANT and new_user.password_hash is None
+    # The new colleague chooses a password through the emailed link, then signs in.
+    deliver_mail()
+    welcome = mailbox.wait_for(address)
+    assert "SayPro consultant" in text_of(welcome)
+    link = link_in(welcome, "/password-reset/")
+    with another_client() as newcomer:
+        chosen = "a staff passphrase 2026"
+        newcomer.get(link)
+        set_password = newcomer.post(
+            link,
+            data={
+                "_csrf_token": csrf_token(newcomer),
+                "password": chosen,
+                "confirm_password": chosen,
+            },
+            follow_redirects=False,
+        )
+        assert set_password.status_code == 302, set_password.text
+        login(newcomer, UserRef(new_user.id, address), password=chosen)
+        # Staff without a second factor are sent to set one up before anything else.
+        assert newcomer.get("/portfolio", follow_redirects=False).status_code in (302, 303)
 
     twice = _post(client, "/admin/staff/", {"email": address, "role": "finance"})
     assert twice.status_code == 409 and "already SayPro staff" in twice.text
@@ -203,3 +231,37 @@ def test_municipal_admins_cannot_reach_platform_administration(
         assert client.get(path).status_code == 403, path
     refused = _post(client, "/admin/tenants/", {"name": "Sneaky", "demarcation_code": "WC999"})
     assert refused.status_code == 403
+
+
+def test_a_platform_admin_suspends_closes_and_reopens_a_municipality(
+    client: TestClient[Any], database: Database, tenant_a: TenantRef
+) -> None:
+    _admin(client, database)
+    path = f"/admin/tenants/{tenant_a.id}/status"
+    assert _post(client, path, {"action": "suspend"}).status_code == 302
+    assert _post(client, path, {"action": "suspend"}).status_code == 409  # already
+    assert _post(client, path, {"action": "reactivate"}).status_code == 302
+    assert _post(client, path, {"action": "close"}).status_code == 302
+    closed = client.get(f"/admin/tenants/{tenant_a.id}")
+    assert "closed" in closed.text and "its data is deleted after" in closed.text
+    refused = _post(client, path, {"action": "reactivate"})
+    assert refused.status_code == 409 and "use reopen for a closed one" in refused.text
+    assert _post(client, path, {"action": "delete-now"}).status_code == 422
+    assert _post(client, path, {"action": "reopen"}).status_code == 302
+    with database.sync_sessions() as session:
+        tenant = session.get(Tenant, tenant_a.id)
+        assert tenant is not None and tenant.status.value == "active"
+        assert tenant.delete_after is None
+    actions = [
+        e.action
+        for e in sorted(
+            _trail(database, tenant_a, "tenant.suspended")
+            + _trail(database, tenant_a, "tenant.reactivated")
+            + _trail(database, tenant_a, "tenant.closed")
+            + _trail(database, tenant_a, "tenant.reopened"),
+            key=lambda e: e.seq,
+        )
+    ]
+    assert actions == ["tenant.suspended", "tenant.reactivated", "tenant.closed", "tenant.reopened"]
+    [closing] = _trail(database, tenant_a, "tenant.closed")
+    assert closing.actor_name.endswith("(SayPro)")
