@@ -29,6 +29,12 @@ apt_install() {
 if ! command -v npm >/dev/null 2>&1; then
   apt_install nodejs npm
 fi
+# The OpenID provider the single sign-on tests run (oidc-provider) needs Node.js 20 or
+# newer; a distribution's older Node.js gets a pinned Node.js 20 from the npm registry.
+if [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -lt 20 ]; then
+  npm install --no-audit --no-fund --loglevel=error --prefix .saypro-data/node "node@20.20.2"
+  export PATH="$PWD/.saypro-data/node/node_modules/.bin:$PATH"
+fi
 # Front-end libraries from the npm registry; postinstall copies them into the static folder.
 npm ci --no-audit --no-fund --loglevel=error
 
