@@ -5,7 +5,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from saypro.platform.modules import Module
-from saypro.tenants.kpis import models as _models  # noqa: F401 - registers the tables
+from saypro.platform.identity.permissions import Permission
+from saypro.platform.modules import Module, NavItem
+from saypro.tenants.kpis.controllers.api import IndicatorApi, ScaleApi
+from saypro.tenants.kpis.controllers.pages import IndicatorPages
+from saypro.tenants.kpis.seed import seed_demo, seed_workspace
 
-module = Module(name="kpis", template_dir=Path(__file__).parent / "templates")
+module = Module(
+    name="kpis",
+    api_handlers=[IndicatorApi, ScaleApi],
+    page_handlers=[IndicatorPages],
+    template_dir=Path(__file__).parent / "templates",
+    nav=[
+        NavItem(
+            label="KPIs",
+            route_name="kpis:indicators",
+            permission=Permission.KPIS_READ,
+        )
+    ],
+    seed_workspace=seed_workspace,
+    seed_demo=seed_demo,
+)

@@ -34,6 +34,7 @@ from saypro.platform.identity.permissions import (
     StaffRole,
     role_grants,
 )
+from saypro.tenants.kpis.models import ActualValue, Indicator, Target
 from saypro.tenants.strategy.models import Initiative, Objective
 from tests.conftest import login
 from tests.factories import (
@@ -57,6 +58,11 @@ VALID_JSON = {
     "ObjectiveUpdate": {"title": "Cross-tenant attempt"},
     "InitiativeCreate": {"title": "Cross-tenant attempt"},
     "InitiativeUpdate": {"title": "Cross-tenant attempt"},
+    "IndicatorCreate": {"code": "XT1", "name": "Cross-tenant attempt"},
+    "IndicatorUpdate": {"name": "Cross-tenant attempt"},
+    "TargetsSet": {"periods": [{"period": 1, "value": "1"}]},
+    "ActualSet": {"value": "1"},
+    "ScaleSettings": {"scale": "rag"},
 }
 VALID_FORM = {
     "role": "viewer",
@@ -119,6 +125,9 @@ def _snapshot(database: Database, world: World) -> tuple[Any, ...]:
         bind_tenant_sync(session, tenant_id)
         objectives = session.query(Objective).order_by(Objective.id).all()
         initiatives = session.query(Initiative).order_by(Initiative.id).all()
+        indicators = session.query(Indicator).order_by(Indicator.id).all()
+        targets = session.query(Target).order_by(Target.id).all()
+        actuals = session.query(ActualValue).order_by(ActualValue.id).all()
         members = session.execute(
             select(Membership.user_id, Membership.role)
             .where(Membership.tenant_id == tenant_id)
@@ -134,6 +143,9 @@ def _snapshot(database: Database, world: World) -> tuple[Any, ...]:
             [(i.id, i.title, i.weight, i.updated_at) for i in initiatives],
             [tuple(m) for m in members],
             [tuple(a) for a in assignments],
+            [(i.id, i.code, i.name, i.updated_at) for i in indicators],
+            [(t.id, t.value, t.approved_at, t.updated_at) for t in targets],
+            [(a.id, a.value) for a in actuals],
         )
 
 

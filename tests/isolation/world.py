@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from saypro.platform.db.engine import Database
 from saypro.platform.identity.permissions import Role
 from tests.factories import TenantRef, UserRef, make_user
+from tests.tenants.kpis.conftest import make_indicator
 from tests.tenants.strategy.conftest import ObjectiveRef, make_objective
 
 
@@ -30,6 +31,7 @@ def build_world(database: Database, tenant: TenantRef) -> World:
         tenant=tenant,
         objective=make_objective(database, tenant),
         member=make_user(database, (tenant, Role.TENANT_ADMIN), name="Member of A"),
+        extra={"indicator_id": make_indicator(database, tenant).indicator_id},
     )
 
 
@@ -39,6 +41,10 @@ FILLERS: dict[str, Callable[[World], str]] = {
     "user_id": lambda w: str(w.member.id),
     "objective_id": lambda w: str(w.objective.objective_id),
     "initiative_id": lambda w: str(w.objective.initiative_id),
+    "indicator_id": lambda w: str(w.extra["indicator_id"]),
+    # A's indicator has targets in 2026/27; period 1 is its first quarter.
+    "financial_year": lambda w: "2026",
+    "period": lambda w: "1",
 }
 
 # Public routes that take a parameter, and why showing them to anyone is right. They are

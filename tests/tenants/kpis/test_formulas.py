@@ -6,7 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from saypro.tenants.kpis.formulas import FormulaError, check, evaluate, find_cycle, parse, references
+from saypro.tenants.kpis.formulas import (
+    FormulaError,
+    check,
+    evaluate,
+    find_cycle,
+    parse,
+    references,
+)
 
 D = Decimal
 

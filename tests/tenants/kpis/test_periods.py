@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import pytest
@@ -78,7 +79,7 @@ def test_monthly_periods_cover_the_year_without_gaps() -> None:
     assert months[7].ends_on == date(2027, 2, 28)  # February, not a leap year
     assert FinancialYear(2027).starts_on == date(2027, 7, 1)
     assert periods(FinancialYear(2027), Frequency.MONTHLY)[7].ends_on == date(2028, 2, 29)
-    for earlier, later in zip(months, months[1:], strict=False):
+    for earlier, later in itertools.pairwise(months):
         assert later.starts_on.toordinal() == earlier.ends_on.toordinal() + 1
     assert [m.quarter for m in months] == [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4]
 

@@ -276,7 +276,9 @@ def test_within_range_year_to_date_adds_both_bounds() -> None:
     ytd = year_to_date(TargetType.CUMULATIVE, entries)
     assert ytd.target == Target(D(20), D(40)) and ytd.actual == Actual(D(39))
     assert evaluate(ytd.actual, ytd.target, RANGE, BINARY).key == "C"
-    over = year_to_date(TargetType.CUMULATIVE, [entries[0], PeriodEntry(entries[1].target, Actual(D(35)))])
+    over = year_to_date(
+        TargetType.CUMULATIVE, [entries[0], PeriodEntry(entries[1].target, Actual(D(35)))]
+    )
     assert evaluate(over.actual, over.target, RANGE, BINARY).key == "D"
 
 
