@@ -188,10 +188,11 @@ def test_links_to_another_municipalitys_objectives_are_refused(
     client_a: TestClient[Any], tenant_a: TenantRef, tenant_b: TenantRef, database: Database
 ) -> None:
     theirs = make_objective(database, tenant_b)
-    for payload, field in [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"objectives": [{"objective_id": str(theirs.objective_id)}]}, "objectives"),
         ({"initiative_ids": [str(theirs.initiative_id)]}, "initiative_ids"),
-    ]:
+    ]
+    for payload, field in cases:
         response = client_a.post(
             _base(tenant_a), json={"code": "ICT1", "name": "Linked", **payload}
         )
@@ -283,7 +284,7 @@ def test_targets_actuals_and_status_at_each_quarter(
     assert targets.status_code == 200, targets.text
     year = targets.json()
     assert year["label"] == "2025/26" and year["annual_target"] == "12.0000"  # derived: the sum
-    assert [p["label"] for p in year["periods"]][0] == "Q1 2025/26 (Jul–Sep 2025)"
+    assert next(p["label"] for p in year["periods"]) == "Q1 2025/26 (Jul–Sep 2025)"
     # 2025/26 is over: every unreported period is "not reported".
     assert {p["status"]["key"] for p in year["periods"]} == {"NR"}
     client_a.put(f"{url}/actuals/2025/1", json={"value": "1"})
