@@ -185,7 +185,7 @@ def test_indicator_page_shows_periods_targets_and_statuses(
         'class="badge status-green" title="Meets or exceeds target">C</span> <span class="muted">120.00%'
         in page.text
     )
-    assert 'name="target_1" value="100.0000"' in page.text
+    assert 'name="target_1" value="100"' in page.text
 
 
 def test_targets_form_validates_and_keeps_revisions(
