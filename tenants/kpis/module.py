@@ -8,13 +8,13 @@ from pathlib import Path
 from saypro.platform.identity.permissions import Permission
 from saypro.platform.modules import Module, NavItem
 from saypro.tenants.kpis.controllers.api import IndicatorApi, ScaleApi
-from saypro.tenants.kpis.controllers.pages import IndicatorPages
+from saypro.tenants.kpis.controllers.pages import IndicatorPages, ScalePages
 from saypro.tenants.kpis.seed import seed_demo, seed_workspace
 
 module = Module(
     name="kpis",
     api_handlers=[IndicatorApi, ScaleApi],
-    page_handlers=[IndicatorPages],
+    page_handlers=[IndicatorPages, ScalePages],
     template_dir=Path(__file__).parent / "templates",
     nav=[
         NavItem(

@@ -43,9 +43,10 @@ from saypro.tenants.kpis.schemas import (
     IndicatorCreate,
     IndicatorUpdate,
     ObjectiveLinkIn,
+    ScaleSettings,
     TargetsSet,
 )
-from saypro.tenants.kpis.scoring import Scale
+from saypro.tenants.kpis.scoring import PRESETS, Scale
 
 READ = requires(Permission.KPIS_READ)
 WRITE = requires(Permission.KPIS_WRITE)
@@ -405,5 +406,59 @@ class IndicatorPages(Controller):
             financial_year if 2000 <= financial_year <= 2099 else None,
             values=_submitted(data),
             errors=errors,
+            status_code=UNPROCESSABLE,
+        )
+
+
+class ScalePages(Controller):
+    """The workspace's status scale: a preset and the thresholds changed from it."""
+
+    path = "/kpis/scale"
+    include_in_schema = False
+
+    @get("/", name="kpis:scale", **READ)
+    async def scale_page(self, db_session: Session, tenant: Tenant) -> Template:
+        scale = await service.workspace_scale(db_session)
+        values: dict[str, Any] = {"scale": scale.key}
+        values |= {f"threshold_{k}": v for k, v in scale.thresholds().items()}
+        return await render("kpis/scale.html", db_session, tenant, scale=scale, values=values)
+
+    @post("/", **WRITE)
+    async def save_scale(
+        self, db_session: Session, tenant: Tenant, data: Form
+    ) -> Template | Redirect:
+        chosen = str(data.get("scale") or "").strip()
+        preset = PRESETS.get(chosen)
+        errors: dict[str, str] = {}
+        thresholds: dict[str, Decimal] = {}
+        if preset is None:
+            errors["scale"] = "choose one of the scales"
+        else:
+            for band, default in preset.thresholds().items():
+                raw = str(data.get(f"threshold_{band}") or "").strip()
+                if not raw:
+                    continue
+                try:
+                    value = Decimal(raw)
+                except ArithmeticError:
+                    errors[f"threshold_{band}"] = "must be a percentage, e.g. 95"
+                    continue
+                if value != default:
+                    thresholds[band] = value
+        if not errors:
+            settings = ScaleSettings.model_validate({"scale": chosen, "thresholds": thresholds})
+            _, errors = await attempt(
+                db_session, lambda: service.update_scale(db_session, settings)
+            )
+        if not errors:
+            return Redirect(path=f"/t/{tenant.slug}/kpis/scale")
+        current = preset or await service.workspace_scale(db_session)
+        return await render(
+            "kpis/scale.html",
+            db_session,
+            tenant,
+            scale=current,
+            values=_submitted(data),
+            errors=_errors_on_thresholds(errors, current),
             status_code=UNPROCESSABLE,
         )

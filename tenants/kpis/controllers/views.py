@@ -15,7 +15,7 @@ from saypro.platform.identity.service import list_members
 from saypro.platform.tenancy.context import CurrentTenant
 from saypro.tenants.kpis.models import Calculation, Unit
 from saypro.tenants.kpis.periods import Frequency
-from saypro.tenants.kpis.scoring import Direction, Flag, TargetType
+from saypro.tenants.kpis.scoring import PRESETS, Direction, Flag, TargetType
 from saypro.tenants.strategy import service as strategy
 
 Session = NamedDependency[AsyncSession]
@@ -57,6 +57,7 @@ CHOICES = {
     "target_type_options": _options(list(TargetType)),
     "calculation_options": _options(list(Calculation)),
     "flag_options": _options(list(Flag)),
+    "presets": PRESETS,
 }
 
 

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from saypro.platform.audit.models import AuditEvent
 from saypro.platform.db.engine import Database
 from saypro.platform.db.tenancy import bind_tenant_sync
-from saypro.platform.identity.permissions import Role
+from saypro.platform.identity.permissions import ConsultantRole, Role, StaffRole
 from saypro.tenants.kpis.models import Indicator, Target
 from tests.conftest import login
-from tests.factories import TenantRef, make_user
+from tests.factories import TenantRef, assign_consultant, make_staff, make_user
 from tests.tenants.kpis.conftest import IndicatorRef
 from tests.tenants.strategy.conftest import ObjectiveRef, make_objective
 
@@ -481,3 +481,16 @@ def test_indicators_of_another_municipality_are_not_found(
     with database.sync_sessions() as session:
         bind_tenant_sync(session, tenant_b.id)
         assert len(session.scalars(select(Target.id)).all()) == 5
+
+
+@pytest.mark.parametrize("role", list(ConsultantRole))
+def test_assigned_consultants_write(
+    client: TestClient[Any], tenant_a: TenantRef, database: Database, role: ConsultantRole
+) -> None:
+    consultant = make_staff(database, StaffRole.CONSULTANT)
+    assign_consultant(database, consultant, tenant_a, role)
+    login(client, consultant)
+    response = client.post(_base(tenant_a), json={"code": "ICT1", "name": "Network uptime"})
+    assert response.status_code == 201, response.text
+    [event] = _audit(database, tenant_a)
+    assert event.actor_id == consultant.id and event.action == "kpis.indicator.created"

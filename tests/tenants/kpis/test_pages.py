@@ -250,3 +250,39 @@ def test_viewers_read_but_see_no_forms(
     page = client.get(f"{base}/{indicator_a.indicator_id}")
     assert page.status_code == 200 and "Save targets" not in page.text and ">Edit<" not in page.text
     assert client.get(f"{base}/new").status_code == 403
+
+
+def test_status_scale_page(
+    client_a: TestClient[Any], tenant_a: TenantRef, database: Database
+) -> None:
+    url = f"/t/{tenant_a.slug}/kpis/scale"
+    page = client_a.get(f"{url}/")
+    assert page.status_code == 200 and "Binary key (C, D, I, E)" in page.text
+    assert "Original target to be amended" in page.text and "Not applicable" in page.text
+    unordered = client_a.post(
+        f"{url}/", data=_form(client_a, scale="rag", threshold_green="100", threshold_amber="120")
+    )
+    assert unordered.status_code == 422 and 'id="threshold_green-error"' in unordered.text
+    unknown = client_a.post(f"{url}/", data=_form(client_a, scale="traffic"))
+    assert unknown.status_code == 422 and 'id="scale-error"' in unknown.text
+    not_a_number = client_a.post(
+        f"{url}/", data=_form(client_a, scale="rag", threshold_amber="most")
+    )
+    assert not_a_number.status_code == 422 and 'id="threshold_amber-error"' in not_a_number.text
+    saved = client_a.post(
+        f"{url}/",
+        data=_form(client_a, scale="five_band", threshold_on_target="100", threshold_below="90"),
+        follow_redirects=False,
+    )
+    assert saved.status_code in (302, 303), saved.text
+    page = client_a.get(f"{url}/")
+    assert "Five bands" in page.text and 'name="threshold_below" value="90"' in page.text
+    with database.sync_sessions() as session:
+        bind_tenant_sync(session, tenant_a.id)
+        events = list(
+            session.scalars(select(AuditEvent).where(AuditEvent.action == "kpis.settings.updated"))
+        )
+    assert len(events) == 1 and events[0].after == {
+        "scale": "five_band",
+        "thresholds": {"below": "90"},
+    }
