@@ -494,3 +494,21 @@ def test_assigned_consultants_write(
     assert response.status_code == 201, response.text
     [event] = _audit(database, tenant_a)
     assert event.actor_id == consultant.id and event.action == "kpis.indicator.created"
+
+
+def test_deleting_an_objective_removes_its_links(
+    client_a: TestClient[Any], tenant_a: TenantRef, objective_a: ObjectiveRef
+) -> None:
+    created = client_a.post(
+        _base(tenant_a),
+        json={
+            "code": "ICT3",
+            "name": "ICT strategy milestones achieved",
+            "objectives": [{"objective_id": str(objective_a.objective_id)}],
+            "initiative_ids": [str(objective_a.initiative_id)],
+        },
+    ).json()
+    objective_url = f"/api/v1/t/{tenant_a.slug}/objectives/{objective_a.objective_id}"
+    assert client_a.delete(objective_url).status_code == 204
+    indicator = client_a.get(f"{_base(tenant_a)}/{created['id']}").json()
+    assert (indicator["objectives"], indicator["initiative_ids"]) == ([], [])
