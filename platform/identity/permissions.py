@@ -47,6 +47,8 @@ class Permission(enum.StrEnum):
     WORKSPACE_READ = "workspace.read"
     STRATEGY_READ = "strategy.read"
     STRATEGY_WRITE = "strategy.write"
+    KPIS_READ = "kpis.read"
+    KPIS_WRITE = "kpis.write"
     MEMBERS_MANAGE = "members.manage"
     AUDIT_READ = "audit.read"
     SSO_MANAGE = "sso.manage"
@@ -70,8 +72,8 @@ PLATFORM_PERMISSIONS = frozenset(
 )
 WORKSPACE_PERMISSIONS = frozenset(Permission) - PLATFORM_PERMISSIONS
 
-_READ = {Permission.WORKSPACE_READ, Permission.STRATEGY_READ}
-_EDIT = _READ | {Permission.STRATEGY_WRITE}
+_READ = {Permission.WORKSPACE_READ, Permission.STRATEGY_READ, Permission.KPIS_READ}
+_EDIT = _READ | {Permission.STRATEGY_WRITE, Permission.KPIS_WRITE}
 
 ROLE_PERMISSIONS: dict[Role | ConsultantRole, frozenset[Permission]] = {
     Role.TENANT_ADMIN: WORKSPACE_PERMISSIONS,

@@ -4,7 +4,7 @@ request (or job) that calls them owns the transaction."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -252,3 +252,38 @@ def stale_objective_ids(session: Session) -> list[uuid.UUID]:
             )
         )
     )
+
+
+async def objective_labels(
+    session: AsyncSession, ids: Collection[uuid.UUID] | None = None
+) -> dict[uuid.UUID, str]:
+    """ "Code · title" of the bound tenant's objectives (all, or those of ``ids`` that
+    exist), in code order. Other modules link to objectives through this."""
+    statement = select(Objective.id, Objective.code, Objective.title).where(
+        Objective.tenant_id == require_tenant(session)
+    )
+    if ids is not None:
+        statement = statement.where(Objective.id.in_(list(ids)))
+    rows = await session.execute(statement.order_by(Objective.code, Objective.id))
+    return {row.id: f"{row.code} · {row.title}" for row in rows}
+
+
+async def initiative_labels(
+    session: AsyncSession, ids: Collection[uuid.UUID] | None = None
+) -> dict[uuid.UUID, str]:
+    """ "Objective code · initiative title" of the bound tenant's initiatives (all, or
+    those of ``ids`` that exist)."""
+    tenant = require_tenant(session)
+    statement = (
+        select(Initiative.id, Initiative.title, Objective.code)
+        .join(
+            Objective,
+            (Objective.tenant_id == Initiative.tenant_id)
+            & (Objective.id == Initiative.objective_id),
+        )
+        .where(Initiative.tenant_id == tenant)
+    )
+    if ids is not None:
+        statement = statement.where(Initiative.id.in_(list(ids)))
+    rows = await session.execute(statement.order_by(Objective.code, Initiative.title))
+    return {row.id: f"{row.code} · {row.title}" for row in rows}

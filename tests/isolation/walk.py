@@ -13,6 +13,7 @@ from saypro.platform.db.engine import Database
 from saypro.platform.db.tenancy import bind_tenant_sync
 from saypro.platform.identity.guards import PUBLIC_KEY
 from saypro.platform.identity.models import ConsultantAssignment, Invitation, Membership
+from saypro.tenants.kpis.models import ActualValue, Indicator, Target
 from saypro.tenants.strategy.models import Initiative, Objective
 from tests.isolation.world import PUBLIC_ROUTES_WITH_PARAMETERS, World, parameters
 
@@ -21,6 +22,11 @@ VALID_JSON = {
     "ObjectiveUpdate": {"title": "Cross-tenant attempt"},
     "InitiativeCreate": {"title": "Cross-tenant attempt"},
     "InitiativeUpdate": {"title": "Cross-tenant attempt"},
+    "IndicatorCreate": {"code": "XT1", "name": "Cross-tenant attempt"},
+    "IndicatorUpdate": {"name": "Cross-tenant attempt"},
+    "TargetsSet": {"periods": [{"period": 1, "value": "1"}]},
+    "ActualSet": {"value": "1"},
+    "ScaleSettings": {"scale": "rag"},
 }
 VALID_FORM = {
     "role": "viewer",
@@ -84,6 +90,9 @@ def snapshot(database: Database, world: World) -> tuple[Any, ...]:
         bind_tenant_sync(session, tenant_id)
         objectives = session.query(Objective).order_by(Objective.id).all()
         initiatives = session.query(Initiative).order_by(Initiative.id).all()
+        indicators = session.query(Indicator).order_by(Indicator.id).all()
+        targets = session.query(Target).order_by(Target.id).all()
+        actuals = session.query(ActualValue).order_by(ActualValue.id).all()
         invitations = session.execute(
             select(Invitation.id, Invitation.token_hash, Invitation.revoked_at).order_by(
                 Invitation.id
@@ -105,4 +114,7 @@ def snapshot(database: Database, world: World) -> tuple[Any, ...]:
             [tuple(m) for m in members],
             [tuple(a) for a in assignments],
             [tuple(i) for i in invitations],
+            [(i.id, i.code, i.name, i.updated_at) for i in indicators],
+            [(t.id, t.value, t.approved_at, t.updated_at) for t in targets],
+            [(a.id, a.value) for a in actuals],
         )

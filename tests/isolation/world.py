@@ -17,6 +17,7 @@ from saypro.platform.identity.permissions import Permission, Role
 from tests.factories import TenantRef, UserRef, make_user
 from tests.platform.identity.tokens import make_token
 from tests.platform.privacy.factories import make_export
+from tests.tenants.kpis.conftest import make_indicator
 from tests.tenants.strategy.conftest import ObjectiveRef, make_objective
 
 
@@ -37,6 +38,7 @@ def build_world(database: Database, tenant: TenantRef) -> World:
     world.extra["token_id"] = token_id
     world.extra["export_id"] = make_export(database, tenant)
     world.extra["invitation_id"] = make_invitation(database, tenant)
+    world.extra["indicator_id"] = make_indicator(database, tenant).indicator_id
     return world
 
 
@@ -64,6 +66,10 @@ FILLERS: dict[str, Callable[[World], str]] = {
     "token_id": lambda w: str(w.extra["token_id"]),  # an API token of A's member
     "export_id": lambda w: str(w.extra["export_id"]),  # a finished data export of A
     "invitation_id": lambda w: str(w.extra["invitation_id"]),
+    "indicator_id": lambda w: str(w.extra["indicator_id"]),
+    # A's indicator has targets in 2026/27; period 1 is its first quarter.
+    "financial_year": lambda w: "2026",
+    "period": lambda w: "1",
 }
 
 # Public routes that take a parameter, and why showing them to anyone is right. They are

@@ -14,7 +14,12 @@ from sqlalchemy import select
 from saypro.platform.audit.models import AuditEvent
 from saypro.platform.db.engine import Database
 from saypro.platform.db.tenancy import bind_tenant_sync
-from saypro.platform.identity.permissions import Permission, Role
+from saypro.platform.identity.permissions import (
+    ROLE_PERMISSIONS,
+    WORKSPACE_PERMISSIONS,
+    Permission,
+    Role,
+)
 from tests.conftest import csrf_token, login
 from tests.factories import TenantRef, UserRef, make_user
 from tests.platform.identity.tokens import make_token, tokens_of
@@ -189,8 +194,11 @@ def test_the_form_offers_my_municipalities_and_what_each_role_grants(
     assert f'value="{tenant_a.slug}"' in page.text and f'value="{tenant_b.slug}"' in page.text
     assert 'data-testid="no-tokens"' in page.text
     grants = page.text[page.text.index('data-testid="grantable"') :]
-    assert f"{tenant_a.name}: audit.read, strategy.read, workspace.read" in grants
-    assert f"{tenant_b.name}: strategy.read, strategy.write, workspace.read" in grants
+    for tenant, role in ((tenant_a, Role.VIEWER), (tenant_b, Role.EDITOR)):
+        granted = sorted(p.value for p in ROLE_PERMISSIONS[role] & WORKSPACE_PERMISSIONS)
+        assert f"{tenant.name}: {', '.join(granted)}" in grants
+    assert f"{tenant_a.name}: audit.read," in grants  # viewers read the trail
+    assert "strategy.write" not in grants.split(tenant_a.name + ":")[1].split("</li>")[0]
 
 
 def test_the_page_needs_a_signed_in_user_and_a_csrf_token(

@@ -67,6 +67,9 @@ def _second_step(client: TestClient[Any], code: str) -> Any:
     return post(client, "/login/totp", code=code)
 
 
+TEST_CLIENT_ADDRESS = "testclient"  # what Litestar's test client reports as its host
+
+
 # --- enrolment -----------------------------------------------------------------------------------
 
 
@@ -265,6 +268,19 @@ def test_wrong_codes_lock_the_account_for_a_while(
     assert len(failed) == second_factor_throttle.ACCOUNT_FAILURE_LIMIT
     forget_failures(redis_url, user.id)
     assert _second_step(client, codes(0)).status_code == 302
+
+
+@pytest.fixture(autouse=True)
+def fresh_address_count(redis_url: str) -> Iterator[None]:
+    """Every test client comes from one address: each test here starts the address's count
+    of wrong codes at zero and leaves none behind, so the wrong codes these tests send
+    never lock other tests' sign-ins out."""
+    client = redis.Redis.from_url(redis_url)
+    key = second_factor_throttle.address_key(TEST_CLIENT_ADDRESS)
+    client.delete(key)
+    yield
+    client.delete(key)
+    client.close()
 
 
 def test_wrong_codes_from_one_address_are_limited(

@@ -1,0 +1,1 @@
+"""Key performance indicators: definitions, periods, targets and status."""

@@ -1,0 +1,464 @@
+"""Web pages: /t/{tenant_slug}/kpis/indicators — the list, the create and edit form, and
+an indicator's page with its periods, targets, actuals and statuses for a year.
+
+Forms are validated on the server with the API's own schemas; an invalid form comes
+back (422) with the typed values and a message next to each field, and writes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Annotated, Any
+
+from litestar import Controller, get, post
+from litestar.params import QueryParameter
+from litestar.response import Redirect, Template
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from saypro.platform.clock import today_sast
+from saypro.platform.identity.guards import requires
+from saypro.platform.identity.permissions import Permission
+from saypro.platform.tenancy.context import CurrentTenant
+from saypro.platform.web.forms import attempt, validate_form
+from saypro.tenants.kpis import service
+from saypro.tenants.kpis.controllers.views import (
+    UNPROCESSABLE,
+    Form,
+    IndicatorId,
+    Session,
+    Tenant,
+    Year,
+    indicators_url,
+    multi,
+    render,
+)
+from saypro.tenants.kpis.models import Indicator
+from saypro.tenants.kpis.periods import FinancialYear, Frequency, periods
+from saypro.tenants.kpis.repository import IndicatorFilters
+from saypro.tenants.kpis.schemas import (
+    ActualSet,
+    IndicatorCreate,
+    IndicatorUpdate,
+    ObjectiveLinkIn,
+    ScaleSettings,
+    TargetsSet,
+)
+from saypro.tenants.kpis.scoring import PRESETS, Scale
+
+READ = requires(Permission.KPIS_READ)
+WRITE = requires(Permission.KPIS_WRITE)
+PAGE_SIZE = 25
+LINK_FIELDS = ("objective_ids", "initiative_ids")
+EDITABLE_FIELDS = (
+    "code",
+    "name",
+    "definition",
+    "unit",
+    "decimal_places",
+    "direction",
+    "frequency",
+    "target_type",
+    "calculation",
+    "formula",
+    "data_source",
+    "baseline_value",
+    "baseline_date",
+    "owner_id",
+    "reviewer_id",
+)
+
+
+def _uuids(form: Mapping[str, Any], name: str) -> list[uuid.UUID] | None:
+    try:
+        return [uuid.UUID(value) for value in multi(form, name)]
+    except ValueError:
+        return None
+
+
+def _indicator_input(
+    form: Mapping[str, Any], scale: Scale, weights: Mapping[uuid.UUID, Decimal]
+) -> tuple[IndicatorCreate | None, dict[str, str]]:
+    """The form as the API's create model, with links and thresholds; or the errors."""
+    fields = {k: v for k, v in form.items() if k not in LINK_FIELDS and k != "thresholds"}
+    parsed, errors = validate_form(IndicatorCreate, fields)
+    objective_ids = _uuids(form, "objective_ids")
+    initiative_ids = _uuids(form, "initiative_ids")
+    if objective_ids is None:
+        errors["objectives"] = "choose objectives from the list"
+    if initiative_ids is None:
+        errors["initiative_ids"] = "choose initiatives from the list"
+    thresholds: dict[str, Decimal] = {}
+    for band in scale.thresholds():
+        raw = str(form.get(f"threshold_{band}") or "").strip()
+        if not raw:
+            continue
+        try:
+            thresholds[band] = Decimal(raw)
+        except ArithmeticError:
+            errors[f"threshold_{band}"] = "must be a percentage, e.g. 95"
+            continue
+        if not thresholds[band].is_finite() or not -1000 <= thresholds[band] <= 1000:
+            errors[f"threshold_{band}"] = "must be a percentage between -1000 and 1000"
+    if parsed is None or errors:
+        return None, errors
+    links = [
+        ObjectiveLinkIn(objective_id=i, weight=weights.get(i, Decimal(1)))
+        for i in objective_ids or []
+    ]
+    return parsed.model_copy(
+        update={
+            "objectives": links,
+            "initiative_ids": initiative_ids or [],
+            "thresholds": thresholds,
+        }
+    ), {}
+
+
+def _errors_on_thresholds(errors: dict[str, str], scale: Scale) -> dict[str, str]:
+    """A refused threshold set is shown next to the first threshold field."""
+    if "thresholds" in errors and scale.thresholds():
+        errors[f"threshold_{next(iter(scale.thresholds()))}"] = errors.pop("thresholds")
+    return errors
+
+
+def _form_values(indicator: Indicator) -> dict[str, Any]:
+    values: dict[str, Any] = {name: getattr(indicator, name) for name in EDITABLE_FIELDS}
+    for key in ("unit", "direction", "frequency", "target_type", "calculation"):
+        values[key] = values[key].value
+    values["objective_ids"] = [str(link.objective_id) for link in indicator.objective_links]
+    values["initiative_ids"] = [str(link.initiative_id) for link in indicator.initiative_links]
+    for band, percent in indicator.thresholds.items():
+        values[f"threshold_{band}"] = percent
+    return values
+
+
+def _submitted(form: Mapping[str, Any]) -> dict[str, Any]:
+    values = {k: v[-1] if isinstance(v, list) and v else v for k, v in form.items()}
+    for name in LINK_FIELDS:
+        values[name] = multi(form, name)
+    return values
+
+
+def _targets_input(
+    form: Mapping[str, Any], frequency: Frequency
+) -> tuple[TargetsSet | None, dict[str, str]]:
+    def text(name: str) -> str | None:
+        raw = form.get(name)
+        raw = raw[-1] if isinstance(raw, list) and raw else raw
+        return str(raw).strip() or None if raw is not None else None
+
+    numbers = list(range(1, frequency.periods_per_year + 1))
+    payload = {
+        "annual": text("annual"),
+        "annual_upper": text("annual_upper"),
+        "reason": text("reason"),
+        "periods": [
+            {"period": n, "value": text(f"target_{n}"), "upper_value": text(f"upper_{n}")}
+            for n in numbers
+        ],
+    }
+    try:
+        return TargetsSet.model_validate(payload), {}
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for error in exc.errors():
+            loc = error["loc"]
+            if loc and loc[0] == "periods" and len(loc) >= 3 and isinstance(loc[1], int):
+                prefix = "target" if loc[2] == "value" else "upper"
+                name = f"{prefix}_{numbers[loc[1]]}"
+            else:
+                name = str(loc[0]) if loc else "targets"
+            errors.setdefault(name, str(error["msg"]).removeprefix("Value error, "))
+        return None, errors
+
+
+class IndicatorPages(Controller):
+    path = "/kpis/indicators"
+    include_in_schema = False
+
+    @get("/", name="kpis:indicators", **READ)
+    async def list_page(
+        self,
+        db_session: Session,
+        tenant: Tenant,
+        page: Annotated[int, QueryParameter(ge=1, le=40_000)] = 1,
+        frequency: Annotated[Frequency | None, QueryParameter()] = None,
+        q: Annotated[str | None, QueryParameter(max_length=100, pattern=r"^[^\x00]*$")] = None,
+    ) -> Template:
+        filters = IndicatorFilters(frequency=frequency, search=q or None)
+        rows, total = await service.list_indicators(
+            db_session, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        )
+        return await render(
+            "kpis/list.html",
+            db_session,
+            tenant,
+            indicators=rows,
+            total=total,
+            page=page,
+            pages=max(1, -(-total // PAGE_SIZE)),
+            frequency=frequency,
+            q=q or "",
+        )
+
+    async def _form(
+        self,
+        db_session: AsyncSession,
+        tenant: CurrentTenant,
+        indicator: Indicator | None,
+        *,
+        status_code: int = 200,
+        **context: Any,
+    ) -> Template:
+        scale = await service.workspace_scale(db_session)
+        return await render(
+            "kpis/form.html",
+            db_session,
+            tenant,
+            indicator=indicator,
+            scale=scale,
+            status_code=status_code,
+            **context,
+        )
+
+    @get("/new", name="kpis:new", **WRITE)
+    async def new_page(self, db_session: Session, tenant: Tenant) -> Template:
+        return await self._form(db_session, tenant, None)
+
+    @post("/new", **WRITE)
+    async def create(self, db_session: Session, tenant: Tenant, data: Form) -> Template | Redirect:
+        scale = await service.workspace_scale(db_session)
+        parsed, errors = _indicator_input(data, scale, {})
+        if parsed is not None:
+            created, errors = await attempt(
+                db_session, lambda: service.create_indicator(db_session, parsed)
+            )
+            if created is not None:
+                return Redirect(path=indicators_url(tenant, created.id))
+        return await self._form(
+            db_session,
+            tenant,
+            None,
+            values=_submitted(data),
+            errors=_errors_on_thresholds(errors, scale),
+            status_code=UNPROCESSABLE,
+        )
+
+    async def _detail(
+        self,
+        db_session: AsyncSession,
+        tenant: CurrentTenant,
+        indicator_id: uuid.UUID,
+        year: int | None,
+        *,
+        status_code: int = 200,
+        **context: Any,
+    ) -> Template:
+        indicator = await service.get_indicator(db_session, indicator_id)
+        fy = FinancialYear(year) if year else FinancialYear.containing(today_sast())
+        target_year = await service.target_year(db_session, indicator.id, fy.start_year)
+        scale = service.indicator_scale(await service.workspace_scale(db_session), indicator)
+        return await render(
+            "kpis/detail.html",
+            db_session,
+            tenant,
+            indicator=indicator,
+            year=fy,
+            years=[FinancialYear(fy.start_year + delta) for delta in (-1, 0, 1)],
+            target_year=target_year,
+            periods=periods(fy, indicator.frequency),
+            scale=scale,
+            status_code=status_code,
+            **context,
+        )
+
+    @get("/{indicator_id:uuid}", name="kpis:detail", **READ)
+    async def detail_page(
+        self,
+        db_session: Session,
+        tenant: Tenant,
+        indicator_id: IndicatorId,
+        year: Annotated[int | None, QueryParameter(ge=2000, le=2099)] = None,
+    ) -> Template:
+        return await self._detail(db_session, tenant, indicator_id, year)
+
+    @get("/{indicator_id:uuid}/edit", **WRITE)
+    async def edit_page(
+        self, db_session: Session, tenant: Tenant, indicator_id: IndicatorId
+    ) -> Template:
+        indicator = await service.get_indicator(db_session, indicator_id)
+        return await self._form(db_session, tenant, indicator, values=_form_values(indicator))
+
+    @post("/{indicator_id:uuid}/edit", **WRITE)
+    async def update(
+        self, db_session: Session, tenant: Tenant, indicator_id: IndicatorId, data: Form
+    ) -> Template | Redirect:
+        indicator = await service.get_indicator(db_session, indicator_id)
+        scale = await service.workspace_scale(db_session)
+        weights = {link.objective_id: link.weight for link in indicator.objective_links}
+        parsed, errors = _indicator_input(data, scale, weights)
+        if parsed is not None:
+            changes = IndicatorUpdate.model_validate(parsed.model_dump())
+            _, errors = await attempt(
+                db_session, lambda: service.update_indicator(db_session, indicator_id, changes)
+            )
+        if not errors:
+            return Redirect(path=indicators_url(tenant, indicator_id))
+        return await self._form(
+            db_session,
+            tenant,
+            indicator,
+            values=_submitted(data),
+            errors=_errors_on_thresholds(errors, scale),
+            status_code=UNPROCESSABLE,
+        )
+
+    @post("/{indicator_id:uuid}/delete", **WRITE)
+    async def delete(
+        self, db_session: Session, tenant: Tenant, indicator_id: IndicatorId
+    ) -> Template | Redirect:
+        _, errors = await attempt(
+            db_session, lambda: service.delete_indicator(db_session, indicator_id)
+        )
+        if errors:
+            return await self._detail(
+                db_session, tenant, indicator_id, None, errors=errors, status_code=409
+            )
+        return Redirect(path=indicators_url(tenant))
+
+    @post("/{indicator_id:uuid}/targets/{financial_year:int}", **WRITE)
+    async def set_targets(
+        self,
+        db_session: Session,
+        tenant: Tenant,
+        indicator_id: IndicatorId,
+        financial_year: Year,
+        data: Form,
+    ) -> Template | Redirect:
+        indicator = await service.get_indicator(db_session, indicator_id)
+        parsed, errors = _targets_input(data, indicator.frequency)
+        if parsed is not None:
+            _, errors = await attempt(
+                db_session,
+                lambda: service.set_targets(db_session, indicator_id, financial_year, parsed),
+            )
+        if not errors:
+            return Redirect(path=f"{indicators_url(tenant, indicator_id)}?year={financial_year}")
+        return await self._detail(
+            db_session,
+            tenant,
+            indicator_id,
+            financial_year if 2000 <= financial_year <= 2099 else None,
+            values=_submitted(data),
+            errors=errors,
+            status_code=UNPROCESSABLE,
+        )
+
+    @post("/{indicator_id:uuid}/targets/{financial_year:int}/approve", **WRITE)
+    async def approve_targets(
+        self, db_session: Session, tenant: Tenant, indicator_id: IndicatorId, financial_year: Year
+    ) -> Template | Redirect:
+        _, errors = await attempt(
+            db_session,
+            lambda: service.approve_targets(db_session, indicator_id, financial_year),
+        )
+        if not errors:
+            return Redirect(path=f"{indicators_url(tenant, indicator_id)}?year={financial_year}")
+        return await self._detail(
+            db_session,
+            tenant,
+            indicator_id,
+            financial_year if 2000 <= financial_year <= 2099 else None,
+            errors=errors,
+            status_code=UNPROCESSABLE,
+        )
+
+    @post("/{indicator_id:uuid}/actuals/{financial_year:int}", **WRITE)
+    async def set_actual(
+        self,
+        db_session: Session,
+        tenant: Tenant,
+        indicator_id: IndicatorId,
+        financial_year: Year,
+        data: Form,
+    ) -> Template | Redirect:
+        parsed, errors = validate_form(ActualSet, data)
+        raw_period = str(data.get("period") or "").strip()
+        period = int(raw_period) if raw_period.isdigit() and len(raw_period) <= 2 else 0
+        if not period:
+            errors["period"] = "choose a period"
+        if parsed is not None and not errors:
+            _, errors = await attempt(
+                db_session,
+                lambda: service.set_actual(
+                    db_session, indicator_id, financial_year, period, parsed
+                ),
+            )
+        if not errors:
+            return Redirect(path=f"{indicators_url(tenant, indicator_id)}?year={financial_year}")
+        return await self._detail(
+            db_session,
+            tenant,
+            indicator_id,
+            financial_year if 2000 <= financial_year <= 2099 else None,
+            values=_submitted(data),
+            errors=errors,
+            status_code=UNPROCESSABLE,
+        )
+
+
+class ScalePages(Controller):
+    """The workspace's status scale: a preset and the thresholds changed from it."""
+
+    path = "/kpis/scale"
+    include_in_schema = False
+
+    @get("/", name="kpis:scale", **READ)
+    async def scale_page(self, db_session: Session, tenant: Tenant) -> Template:
+        scale = await service.workspace_scale(db_session)
+        values: dict[str, Any] = {"scale": scale.key}
+        values |= {f"threshold_{k}": v for k, v in scale.thresholds().items()}
+        return await render("kpis/scale.html", db_session, tenant, scale=scale, values=values)
+
+    @post("/", **WRITE)
+    async def save_scale(
+        self, db_session: Session, tenant: Tenant, data: Form
+    ) -> Template | Redirect:
+        chosen = str(data.get("scale") or "").strip()
+        preset = PRESETS.get(chosen)
+        errors: dict[str, str] = {}
+        thresholds: dict[str, Decimal] = {}
+        if preset is None:
+            errors["scale"] = "choose one of the scales"
+        else:
+            for band, default in preset.thresholds().items():
+                raw = str(data.get(f"threshold_{band}") or "").strip()
+                if not raw:
+                    continue
+                try:
+                    value = Decimal(raw)
+                except ArithmeticError:
+                    errors[f"threshold_{band}"] = "must be a percentage, e.g. 95"
+                    continue
+                if value != default:
+                    thresholds[band] = value
+        if not errors:
+            settings = ScaleSettings.model_validate({"scale": chosen, "thresholds": thresholds})
+            _, errors = await attempt(
+                db_session, lambda: service.update_scale(db_session, settings)
+            )
+        if not errors:
+            return Redirect(path=f"/t/{tenant.slug}/kpis/scale")
+        current = preset or await service.workspace_scale(db_session)
+        return await render(
+            "kpis/scale.html",
+            db_session,
+            tenant,
+            scale=current,
+            values=_submitted(data),
+            errors=_errors_on_thresholds(errors, current),
+            status_code=UNPROCESSABLE,
+        )

@@ -1,0 +1,28 @@
+"""The KPI module's declaration to the platform (loaded through the ``saypro.modules``
+entry point)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from saypro.platform.identity.permissions import Permission
+from saypro.platform.modules import Module, NavItem
+from saypro.tenants.kpis.controllers.api import IndicatorApi, ScaleApi
+from saypro.tenants.kpis.controllers.pages import IndicatorPages, ScalePages
+from saypro.tenants.kpis.seed import seed_demo, seed_workspace
+
+module = Module(
+    name="kpis",
+    api_handlers=[IndicatorApi, ScaleApi],
+    page_handlers=[IndicatorPages, ScalePages],
+    template_dir=Path(__file__).parent / "templates",
+    nav=[
+        NavItem(
+            label="KPIs",
+            route_name="kpis:indicators",
+            permission=Permission.KPIS_READ,
+        )
+    ],
+    seed_workspace=seed_workspace,
+    seed_demo=seed_demo,
+)
