@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from pydantic import Field, ValidationInfo, field_validator
 
 from saypro.platform.identity.account_pages import MIN_PASSWORD_LENGTH
 from saypro.platform.validation import Input
+from saypro.platform.web.forms import validate_form
 
 
 class EmailOnly(Input):
     email: str = Field(default="", max_length=320)
+
+
+def asked_email(data: Mapping[str, Any]) -> str:
+    """The address a form asks about, or "" when the form does not carry a usable one."""
+    parsed, _errors = validate_form(EmailOnly, data)
+    return parsed.email if parsed else ""
 
 
 class ChoosePassword(Input):

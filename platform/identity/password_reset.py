@@ -31,7 +31,7 @@ from saypro.platform.identity.account_links import (
 )
 from saypro.platform.identity.account_pages import MIN_PASSWORD_LENGTH
 from saypro.platform.identity.guards import public
-from saypro.platform.identity.link_forms import ChoosePassword, EmailOnly
+from saypro.platform.identity.link_forms import ChoosePassword, asked_email
 from saypro.platform.identity.models import LinkPurpose, User
 from saypro.platform.identity.passwords import hash_password
 from saypro.platform.identity.service import normalise_email, record_account_event
@@ -80,22 +80,15 @@ async def request_link(
     data: URLEncodedBody[dict[str, Any]],
 ) -> Template:
     settings: Settings = request.app.state.settings
-    redis_client = request.app.state.redis
-    parsed, _errors = validate_form(EmailOnly, data)
-    email = parsed.email if parsed else ""
-    await limits.spend(
-        redis_client,
+    email = asked_email(data)
+    await limits.spend_per_client_and_account(
+        request,
         "password-reset",
-        limits.client_address(request),
-        limit=settings.password_resets_per_hour,
-        message="Too many password-reset requests from this address; try again later.",
-    )
-    await limits.spend(
-        redis_client,
-        "password-reset-account",
         email,
-        limit=RESETS_PER_ACCOUNT_PER_HOUR,
-        message="Too many password-reset requests for this account; try again later.",
+        client_limit=settings.password_resets_per_hour,
+        account_limit=RESETS_PER_ACCOUNT_PER_HOUR,
+        client_message="Too many password-reset requests from this address; try again later.",
+        account_message="Too many password-reset requests for this account; try again later.",
     )
     try:
         address = normalise_email(email)

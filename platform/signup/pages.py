@@ -20,7 +20,7 @@ from saypro.platform.identity import limits
 from saypro.platform.identity.account_links import VERIFY_EMAIL_LIFETIME, find_link
 from saypro.platform.identity.account_pages import MIN_PASSWORD_LENGTH
 from saypro.platform.identity.guards import public
-from saypro.platform.identity.link_forms import ChoosePassword, EmailOnly
+from saypro.platform.identity.link_forms import ChoosePassword, asked_email
 from saypro.platform.identity.models import LinkPurpose
 from saypro.platform.identity.sign_in import actor_for, complete_sign_in
 from saypro.platform.settings import Settings
@@ -194,22 +194,15 @@ async def resend(
     data: URLEncodedBody[dict[str, Any]],
 ) -> Template:
     settings: Settings = request.app.state.settings
-    redis_client = request.app.state.redis
-    parsed, _errors = validate_form(EmailOnly, data)
-    email = parsed.email if parsed else ""
-    await limits.spend(
-        redis_client,
+    email = asked_email(data)
+    await limits.spend_per_client_and_account(
+        request,
         "signup-resend",
-        limits.client_address(request),
-        limit=settings.signups_per_hour,
-        message="Too many requests from this address; try again later.",
-    )
-    await limits.spend(
-        redis_client,
-        "signup-resend-account",
         email,
-        limit=RESENDS_PER_ACCOUNT_PER_HOUR,
-        message="Too many links were sent to this address; try again later.",
+        client_limit=settings.signups_per_hour,
+        account_limit=RESENDS_PER_ACCOUNT_PER_HOUR,
+        client_message="Too many requests from this address; try again later.",
+        account_message="Too many links were sent to this address; try again later.",
     )
     resent = await service.resend_verification(db_session, email) if email else None
     if resent is not None:
