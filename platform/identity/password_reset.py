@@ -20,7 +20,6 @@ from litestar.response import Redirect, Template
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from saypro.platform.clock import SAST
 from saypro.platform.email.service import queue_email
 from saypro.platform.identity import auth, limits, throttle
 from saypro.platform.identity.account_links import (
@@ -33,6 +32,7 @@ from saypro.platform.identity.account_pages import MIN_PASSWORD_LENGTH
 from saypro.platform.identity.guards import public
 from saypro.platform.identity.link_forms import ChoosePassword, asked_email
 from saypro.platform.identity.models import LinkPurpose, User
+from saypro.platform.identity.password_notice import queue_password_notice
 from saypro.platform.identity.passwords import hash_password
 from saypro.platform.identity.service import normalise_email, record_account_event
 from saypro.platform.identity.sign_in import actor_for
@@ -174,17 +174,13 @@ async def set_password(
         "identity.password_reset",
         actor_for(request, user.id, user.full_name),
     )
-    await queue_email(
+    await queue_password_notice(
         db_session,
-        to=user.email,
+        request,
         template="password_reset_done",
-        context={
-            "full_name": user.full_name,
-            "email": user.email,
-            "changed_at": datetime.fromtimestamp(moment, SAST).strftime("%d %B %Y at %H:%M"),
-            "ip_address": limits.client_address(request),
-            "reset_url": absolute_url(request, "/password-reset"),
-        },
+        full_name=user.full_name,
+        email=user.email,
+        moment=moment,
     )
     # Whoever was locked out by wrong guesses may now sign in with the new password.
     await throttle.clear_failures(request.app.state.redis, user.email)
