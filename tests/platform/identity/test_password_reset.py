@@ -8,7 +8,6 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-import redis
 from litestar.testing import TestClient
 
 from saypro.platform.db.engine import Database
@@ -21,7 +20,7 @@ from tests.conftest import BASE_URL, csrf_token, login
 from tests.factories import PASSWORD, TenantRef, make_user
 from tests.mail import Mailbox, link_in, text_of
 from tests.platform.identity.password_support import audit_actions, login_status, signed_out
-from tests.platform.signup.helpers import choose_password, expire_links
+from tests.platform.signup.helpers import choose_password, expire_links, forget_limits
 
 NEW_PASSWORD = "a forgotten passphrase no more"
 Deliver = Callable[[], int]
@@ -178,10 +177,7 @@ def test_requests_are_limited_per_client_address(
     settings: Settings, services: Services, redis_url: str
 ) -> None:
     strict = settings.model_copy(update={"password_resets_per_hour": 2})
-    store = redis.Redis.from_url(redis_url)
-    for key in store.scan_iter(match="saypro:limit:password-reset:*"):
-        store.delete(key)
-    store.close()
+    forget_limits(redis_url, "password-reset")
     with TestClient(create_app(strict, services), base_url=BASE_URL) as client:
         people = [f"person-{secrets.token_hex(4)}@example.org" for _ in range(4)]
         statuses = [_ask(client, address).status_code for address in people[:3]]
