@@ -24,13 +24,11 @@ from saypro.platform.email.service import queue_email
 from saypro.platform.identity import auth, limits, throttle
 from saypro.platform.identity.account_links import (
     RESET_PASSWORD_LIFETIME,
-    find_link,
     issue_link,
     use_link,
 )
-from saypro.platform.identity.account_pages import MIN_PASSWORD_LENGTH
 from saypro.platform.identity.guards import public
-from saypro.platform.identity.link_forms import ChoosePassword, asked_email
+from saypro.platform.identity.link_forms import ChoosePassword, ChoosePasswordPages, asked_email
 from saypro.platform.identity.models import LinkPurpose, User
 from saypro.platform.identity.password_notice import queue_password_notice
 from saypro.platform.identity.passwords import hash_password
@@ -125,18 +123,9 @@ async def request_link(
     return Template("password_reset/sent.html", context={"email": address})
 
 
-def _problem(problem: str) -> Template:
-    return Template(
-        "password_reset/link_problem.html", context={"problem": problem}, status_code=410
-    )
-
-
-def _choose(token: str, errors: dict[str, str], status_code: int = 200) -> Template:
-    return Template(
-        "password_reset/choose.html",
-        context={"token": token, "errors": errors, "min_length": MIN_PASSWORD_LENGTH},
-        status_code=status_code,
-    )
+PAGES = ChoosePasswordPages(
+    LinkPurpose.RESET_PASSWORD, "password_reset/choose.html", "password_reset/link_problem.html"
+)
 
 
 @get("/password-reset/done", name="password-reset:done", include_in_schema=False, **public())
@@ -146,11 +135,7 @@ async def done_page() -> Template:
 
 @get("/password-reset/{token:str}", include_in_schema=False, **public())
 async def choose_page(db_session: NamedDependency[AsyncSession], token: FromPath[str]) -> Template:
-    # Looking does not use the link (mail scanners open links); setting the password does.
-    state = await find_link(db_session, token, LinkPurpose.RESET_PASSWORD)
-    if state.problem is not None:
-        return _problem(state.problem)
-    return _choose(token, {})
+    return await PAGES.page(db_session, token)
 
 
 @post("/password-reset/{token:str}", include_in_schema=False, **public())
@@ -162,11 +147,11 @@ async def set_password(
 ) -> Template | Redirect:
     parsed, errors = validate_form(ChoosePassword, data)
     if parsed is None:
-        return _choose(token, errors, 422)
+        return PAGES.choose(token, errors, 422)
     moment = auth.now()
     outcome = await reset_password(db_session, token, parsed.password, moment)
     if isinstance(outcome, str):
-        return _problem(outcome)
+        return PAGES.problem(outcome)
     user = outcome
     await record_account_event(
         db_session,
