@@ -4,6 +4,8 @@ may sign in with, whether a browser was signed out, and what went on the audit t
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from litestar.testing import TestClient
@@ -12,8 +14,19 @@ from sqlalchemy import select
 from saypro.platform.audit.models import AuditEvent
 from saypro.platform.db.engine import Database
 from saypro.platform.db.tenancy import bind_tenant_sync
-from tests.conftest import csrf_token
-from tests.factories import TenantRef
+from tests.conftest import csrf_token, login
+from tests.factories import TenantRef, UserRef
+
+
+@contextmanager
+def signed_in_elsewhere(
+    another_client: Callable[[], TestClient[Any]], user: UserRef, workspace: str
+) -> Iterator[TestClient[Any]]:
+    """A second browser (a laptop) where ``user`` is signed in and reaches ``workspace``."""
+    with another_client() as laptop:
+        login(laptop, user)
+        assert laptop.get(workspace, follow_redirects=False).status_code == 200
+        yield laptop
 
 
 def login_status(client: TestClient[Any], email: str, password: str) -> int:

@@ -13,7 +13,12 @@ from saypro.platform.identity.permissions import Role
 from tests.conftest import csrf_token, login
 from tests.factories import PASSWORD, TenantRef, make_user
 from tests.mail import Mailbox, link_in, text_of
-from tests.platform.identity.password_support import audit_actions, login_status, signed_out
+from tests.platform.identity.password_support import (
+    audit_actions,
+    login_status,
+    signed_in_elsewhere,
+    signed_out,
+)
 
 NEW_PASSWORD = "a brand new passphrase 2026"
 
@@ -35,9 +40,7 @@ def test_changing_the_password_ends_every_other_session(
 ) -> None:
     user = make_user(database, (tenant_a, Role.EDITOR))
     workspace = f"/t/{tenant_a.slug}/"
-    with another_client() as laptop:
-        login(laptop, user)
-        assert laptop.get(workspace, follow_redirects=False).status_code == 200
+    with signed_in_elsewhere(another_client, user, workspace) as laptop:
         login(client, user)
         changed = _change(client, PASSWORD, NEW_PASSWORD)
         assert changed.status_code in (302, 303)

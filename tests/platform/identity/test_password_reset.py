@@ -19,7 +19,12 @@ from saypro.platform.web.app import create_app
 from tests.conftest import BASE_URL, csrf_token, login
 from tests.factories import PASSWORD, TenantRef, make_user
 from tests.mail import Mailbox, link_in, text_of
-from tests.platform.identity.password_support import audit_actions, login_status, signed_out
+from tests.platform.identity.password_support import (
+    audit_actions,
+    login_status,
+    signed_in_elsewhere,
+    signed_out,
+)
 from tests.platform.signup.helpers import choose_password, expire_links, forget_limits
 
 NEW_PASSWORD = "a forgotten passphrase no more"
@@ -85,9 +90,7 @@ def test_the_link_sets_a_new_password_once_and_ends_every_session(
 ) -> None:
     user = make_user(database, (tenant_a, Role.EDITOR))
     workspace = f"/t/{tenant_a.slug}/"
-    with another_client() as laptop:
-        login(laptop, user)
-        assert laptop.get(workspace, follow_redirects=False).status_code == 200
+    with signed_in_elsewhere(another_client, user, workspace) as laptop:
         path = _asked_link(client, mailbox, deliver_mail, user.email)
         page = client.get(path)
         assert page.status_code == 200 and "Choose a new password" in page.text
