@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Request, get, post
@@ -13,17 +12,15 @@ from litestar.response import Redirect, Template
 from pydantic import Field, ValidationInfo, field_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from saypro.platform.clock import SAST
-from saypro.platform.email.service import queue_email
 from saypro.platform.identity import auth, throttle
 from saypro.platform.identity.guards import signed_in
+from saypro.platform.identity.password_notice import queue_password_notice
 from saypro.platform.identity.principal import Principal
 from saypro.platform.identity.service import change_password, record_account_event
 from saypro.platform.identity.sessions import rotate_session
 from saypro.platform.identity.sign_in import actor_for
 from saypro.platform.validation import Input
 from saypro.platform.web.forms import validate_form
-from saypro.platform.web.links import absolute_url
 
 MIN_PASSWORD_LENGTH = 12
 Password = Annotated[str, Field(max_length=1024)]
@@ -77,17 +74,13 @@ async def password_change(
         "identity.password_changed",
         actor_for(request, user.user_id, user.full_name),
     )
-    await queue_email(
+    await queue_password_notice(
         db_session,
-        to=user.email,
+        request,
         template="password_changed",
-        context={
-            "full_name": user.full_name,
-            "email": user.email,
-            "changed_at": datetime.fromtimestamp(moment, SAST).strftime("%d %B %Y at %H:%M"),
-            "ip_address": request.client.host if request.client else "unknown",
-            "reset_url": absolute_url(request, "/password-reset"),
-        },
+        full_name=user.full_name,
+        email=user.email,
+        moment=moment,
     )
     # Every other session ends; this browser continues with a new session id.
     rotate_session(request)

@@ -17,7 +17,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,12 +29,12 @@ from saypro.platform.identity.account_pages import MIN_PASSWORD_LENGTH
 from saypro.platform.identity.auth import retrieve_principal
 from saypro.platform.identity.guards import public
 from saypro.platform.identity.invitations import InvitationState
+from saypro.platform.identity.link_forms import ChoosePassword
 from saypro.platform.identity.models import Invitation
 from saypro.platform.identity.principal import Principal
 from saypro.platform.identity.service import authenticate
 from saypro.platform.identity.sign_in import actor_for, complete_sign_in
 from saypro.platform.tenancy.models import Tenant, TenantStatus
-from saypro.platform.validation import Input
 from saypro.platform.web.forms import validate_form
 
 PATH = "/join/{municipality:str}/{token:str}"
@@ -48,17 +48,8 @@ Form = URLEncodedBody[dict[str, Any]]
 AnyRequest = Request[Any, Any, State]
 
 
-class NewAccount(Input):
+class NewAccount(ChoosePassword):
     full_name: Annotated[str, Field(min_length=1, max_length=200)]
-    password: Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024)]
-    confirm_password: Annotated[str, Field(max_length=1024)]
-
-    @field_validator("confirm_password")
-    @classmethod
-    def _matches(cls, value: str, info: ValidationInfo) -> str:
-        if info.data.get("password") not in (None, value):
-            raise ValueError("does not match the password")
-        return value
 
 
 REFUSALS: dict[InvitationState | None, tuple[str, int]] = {

@@ -48,3 +48,33 @@ async def spend(
         raise TooManyRequestsException(
             detail=message, headers={"Retry-After": str(max(1, int(ttl)))}
         )
+
+
+async def spend_per_client_and_account(
+    request: Request[Any, Any, Any],
+    purpose: str,
+    account: str,
+    *,
+    client_limit: int,
+    account_limit: int,
+    client_message: str,
+    account_message: str,
+) -> None:
+    """Count one request that makes the platform email ``account``: once per client
+    address and once per address asked for (``{purpose}-account``), so neither one client
+    nor many clients together can flood one mailbox."""
+    redis_client: aioredis.Redis = request.app.state.redis
+    await spend(
+        redis_client,
+        purpose,
+        client_address(request),
+        limit=client_limit,
+        message=client_message,
+    )
+    await spend(
+        redis_client,
+        f"{purpose}-account",
+        account,
+        limit=account_limit,
+        message=account_message,
+    )

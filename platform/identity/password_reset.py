@@ -20,19 +20,17 @@ from litestar.response import Redirect, Template
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from saypro.platform.clock import SAST
 from saypro.platform.email.service import queue_email
 from saypro.platform.identity import auth, limits, throttle
 from saypro.platform.identity.account_links import (
     RESET_PASSWORD_LIFETIME,
-    find_link,
     issue_link,
     use_link,
 )
-from saypro.platform.identity.account_pages import MIN_PASSWORD_LENGTH
 from saypro.platform.identity.guards import public
-from saypro.platform.identity.link_forms import ChoosePassword, EmailOnly
+from saypro.platform.identity.link_forms import ChoosePassword, ChoosePasswordPages, asked_email
 from saypro.platform.identity.models import LinkPurpose, User
+from saypro.platform.identity.password_notice import queue_password_notice
 from saypro.platform.identity.passwords import hash_password
 from saypro.platform.identity.service import normalise_email, record_account_event
 from saypro.platform.identity.sign_in import actor_for
@@ -80,22 +78,15 @@ async def request_link(
     data: URLEncodedBody[dict[str, Any]],
 ) -> Template:
     settings: Settings = request.app.state.settings
-    redis_client = request.app.state.redis
-    parsed, _errors = validate_form(EmailOnly, data)
-    email = parsed.email if parsed else ""
-    await limits.spend(
-        redis_client,
+    email = asked_email(data)
+    await limits.spend_per_client_and_account(
+        request,
         "password-reset",
-        limits.client_address(request),
-        limit=settings.password_resets_per_hour,
-        message="Too many password-reset requests from this address; try again later.",
-    )
-    await limits.spend(
-        redis_client,
-        "password-reset-account",
         email,
-        limit=RESETS_PER_ACCOUNT_PER_HOUR,
-        message="Too many password-reset requests for this account; try again later.",
+        client_limit=settings.password_resets_per_hour,
+        account_limit=RESETS_PER_ACCOUNT_PER_HOUR,
+        client_message="Too many password-reset requests from this address; try again later.",
+        account_message="Too many password-reset requests for this account; try again later.",
     )
     try:
         address = normalise_email(email)
@@ -132,18 +123,9 @@ async def request_link(
     return Template("password_reset/sent.html", context={"email": address})
 
 
-def _problem(problem: str) -> Template:
-    return Template(
-        "password_reset/link_problem.html", context={"problem": problem}, status_code=410
-    )
-
-
-def _choose(token: str, errors: dict[str, str], status_code: int = 200) -> Template:
-    return Template(
-        "password_reset/choose.html",
-        context={"token": token, "errors": errors, "min_length": MIN_PASSWORD_LENGTH},
-        status_code=status_code,
-    )
+PAGES = ChoosePasswordPages(
+    LinkPurpose.RESET_PASSWORD, "password_reset/choose.html", "password_reset/link_problem.html"
+)
 
 
 @get("/password-reset/done", name="password-reset:done", include_in_schema=False, **public())
@@ -153,11 +135,7 @@ async def done_page() -> Template:
 
 @get("/password-reset/{token:str}", include_in_schema=False, **public())
 async def choose_page(db_session: NamedDependency[AsyncSession], token: FromPath[str]) -> Template:
-    # Looking does not use the link (mail scanners open links); setting the password does.
-    state = await find_link(db_session, token, LinkPurpose.RESET_PASSWORD)
-    if state.problem is not None:
-        return _problem(state.problem)
-    return _choose(token, {})
+    return await PAGES.page(db_session, token)
 
 
 @post("/password-reset/{token:str}", include_in_schema=False, **public())
@@ -169,11 +147,11 @@ async def set_password(
 ) -> Template | Redirect:
     parsed, errors = validate_form(ChoosePassword, data)
     if parsed is None:
-        return _choose(token, errors, 422)
+        return PAGES.choose(token, errors, 422)
     moment = auth.now()
     outcome = await reset_password(db_session, token, parsed.password, moment)
     if isinstance(outcome, str):
-        return _problem(outcome)
+        return PAGES.problem(outcome)
     user = outcome
     await record_account_event(
         db_session,
@@ -181,17 +159,13 @@ async def set_password(
         "identity.password_reset",
         actor_for(request, user.id, user.full_name),
     )
-    await queue_email(
+    await queue_password_notice(
         db_session,
-        to=user.email,
+        request,
         template="password_reset_done",
-        context={
-            "full_name": user.full_name,
-            "email": user.email,
-            "changed_at": datetime.fromtimestamp(moment, SAST).strftime("%d %B %Y at %H:%M"),
-            "ip_address": limits.client_address(request),
-            "reset_url": absolute_url(request, "/password-reset"),
-        },
+        full_name=user.full_name,
+        email=user.email,
+        moment=moment,
     )
     # Whoever was locked out by wrong guesses may now sign in with the new password.
     await throttle.clear_failures(request.app.state.redis, user.email)

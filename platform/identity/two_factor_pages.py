@@ -4,6 +4,7 @@ account's own set-up (``/account/security``: enrol, new recovery codes, switch o
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from litestar import Request, get, post
@@ -204,22 +205,43 @@ async def begin_enrolment(
     return Redirect(path=ENROLMENT_PATH)
 
 
-@post(f"{ENROLMENT_PATH}/totp/confirm", include_in_schema=False, **ENROLMENT)
-async def confirm_enrolment(
-    request: Request[Principal, Any, State], db_session: Session, data: Form
+# Switching the second factor on and replacing the recovery codes both take a current code
+# and answer with a fresh set of recovery codes, shown once.
+IssueCodes = Callable[[AsyncSession, uuid.UUID, SecretBox, str], Awaitable[list[str]]]
+
+
+async def _issue_recovery_codes(
+    request: Request[Principal, Any, State],
+    db_session: AsyncSession,
+    data: dict[str, Any],
+    issue: IssueCodes,
+    *,
+    action: str,
+    message: str,
 ) -> Template:
     code, errors = await _checked_code(request, data)
     if code is None:
         return await _security_page(request, db_session, errors=errors, status_code=422)
     codes, refused = await attempt(
-        db_session,
-        lambda: two_factor.confirm_enrolment(db_session, request.user.user_id, _box(request), code),
+        db_session, lambda: issue(db_session, request.user.user_id, _box(request), code)
     )
     if codes is None:
         return await _refused(request, db_session, refused)
-    await _record(request, db_session, "identity.two_factor_enabled")
-    return await _security_page(
-        request, db_session, recovery_codes=codes, message="Two-factor sign-in is on."
+    await _record(request, db_session, action)
+    return await _security_page(request, db_session, recovery_codes=codes, message=message)
+
+
+@post(f"{ENROLMENT_PATH}/totp/confirm", include_in_schema=False, **ENROLMENT)
+async def confirm_enrolment(
+    request: Request[Principal, Any, State], db_session: Session, data: Form
+) -> Template:
+    return await _issue_recovery_codes(
+        request,
+        db_session,
+        data,
+        two_factor.confirm_enrolment,
+        action="identity.two_factor_enabled",
+        message="Two-factor sign-in is on.",
     )
 
 
@@ -227,22 +249,12 @@ async def confirm_enrolment(
 async def regenerate_recovery_codes(
     request: Request[Principal, Any, State], db_session: Session, data: Form
 ) -> Template:
-    code, errors = await _checked_code(request, data)
-    if code is None:
-        return await _security_page(request, db_session, errors=errors, status_code=422)
-    codes, refused = await attempt(
-        db_session,
-        lambda: two_factor.regenerate_recovery_codes(
-            db_session, request.user.user_id, _box(request), code
-        ),
-    )
-    if codes is None:
-        return await _refused(request, db_session, refused)
-    await _record(request, db_session, "identity.recovery_codes_replaced")
-    return await _security_page(
+    return await _issue_recovery_codes(
         request,
         db_session,
-        recovery_codes=codes,
+        data,
+        two_factor.regenerate_recovery_codes,
+        action="identity.recovery_codes_replaced",
         message="New recovery codes: the old ones no longer work.",
     )
 

@@ -17,10 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from saypro.platform.email.service import queue_email
 from saypro.platform.errors import DomainError
 from saypro.platform.identity import limits
-from saypro.platform.identity.account_links import VERIFY_EMAIL_LIFETIME, find_link
-from saypro.platform.identity.account_pages import MIN_PASSWORD_LENGTH
+from saypro.platform.identity.account_links import VERIFY_EMAIL_LIFETIME
 from saypro.platform.identity.guards import public
-from saypro.platform.identity.link_forms import ChoosePassword, EmailOnly
+from saypro.platform.identity.link_forms import ChoosePassword, ChoosePasswordPages, asked_email
 from saypro.platform.identity.models import LinkPurpose
 from saypro.platform.identity.sign_in import actor_for, complete_sign_in
 from saypro.platform.settings import Settings
@@ -142,25 +141,14 @@ async def signup(
     )
 
 
-def _link_problem(problem: str) -> Template:
-    return Template("signup/link_problem.html", context={"problem": problem}, status_code=410)
-
-
-def _choose(token: str, errors: dict[str, str], status_code: int = 200) -> Template:
-    return Template(
-        "signup/verify.html",
-        context={"token": token, "errors": errors, "min_length": MIN_PASSWORD_LENGTH},
-        status_code=status_code,
-    )
+PAGES = ChoosePasswordPages(
+    LinkPurpose.VERIFY_EMAIL, "signup/verify.html", "signup/link_problem.html"
+)
 
 
 @get("/signup/verify/{token:str}", name="signup:verify", include_in_schema=False, **public())
 async def verify_page(db_session: NamedDependency[AsyncSession], token: FromPath[str]) -> Template:
-    # Looking does not use the link (mail scanners open links); choosing a password does.
-    state = await find_link(db_session, token, LinkPurpose.VERIFY_EMAIL)
-    if state.problem is not None:
-        return _link_problem(state.problem)
-    return _choose(token, {})
+    return await PAGES.page(db_session, token)
 
 
 @post("/signup/verify/{token:str}", include_in_schema=False, **public())
@@ -172,10 +160,10 @@ async def verify(
 ) -> Template | Redirect:
     parsed, errors = validate_form(ChoosePassword, data)
     if parsed is None:
-        return _choose(token, errors, UNPROCESSABLE)
+        return PAGES.choose(token, errors, UNPROCESSABLE)
     outcome = await service.verify(db_session, token, parsed.password)
     if isinstance(outcome, str):
-        return _link_problem(outcome)
+        return PAGES.problem(outcome)
     user = outcome.user
     await service.record_verified(db_session, user.id, actor_for(request, user.id, user.full_name))
     landing = f"/t/{outcome.tenant_slug}/" if outcome.tenant_slug else "/"
@@ -194,22 +182,15 @@ async def resend(
     data: URLEncodedBody[dict[str, Any]],
 ) -> Template:
     settings: Settings = request.app.state.settings
-    redis_client = request.app.state.redis
-    parsed, _errors = validate_form(EmailOnly, data)
-    email = parsed.email if parsed else ""
-    await limits.spend(
-        redis_client,
+    email = asked_email(data)
+    await limits.spend_per_client_and_account(
+        request,
         "signup-resend",
-        limits.client_address(request),
-        limit=settings.signups_per_hour,
-        message="Too many requests from this address; try again later.",
-    )
-    await limits.spend(
-        redis_client,
-        "signup-resend-account",
         email,
-        limit=RESENDS_PER_ACCOUNT_PER_HOUR,
-        message="Too many links were sent to this address; try again later.",
+        client_limit=settings.signups_per_hour,
+        account_limit=RESENDS_PER_ACCOUNT_PER_HOUR,
+        client_message="Too many requests from this address; try again later.",
+        account_message="Too many links were sent to this address; try again later.",
     )
     resent = await service.resend_verification(db_session, email) if email else None
     if resent is not None:

@@ -9,9 +9,10 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlparse
 
+import pytest
 from litestar.testing import TestClient
 from sqlalchemy import func, select, update
 
@@ -60,6 +61,28 @@ def _invited(
     return _link(mailbox, deliver_mail, email)
 
 
+class Invite(Protocol):
+    def __call__(self, email: str, role: str = "editor") -> str: ...
+
+
+@pytest.fixture
+def invite(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    mailbox: Mailbox,
+    deliver_mail: Callable[[], int],
+) -> Invite:
+    """Signs ``client`` in as an administrator of municipality A; the function it gives
+    invites an address there and returns the path of the emailed join link."""
+    login(client, _admin(database, tenant_a))
+
+    def invited(email: str, role: str = "editor") -> str:
+        return _invited(client, tenant_a, mailbox, deliver_mail, email, role)
+
+    return invited
+
+
 def _create_account(
     client: TestClient[Any],
     link: str,
@@ -99,6 +122,11 @@ def _user_count(database: Database, email: str) -> int:
             )
             or 0
         )
+
+
+def _accounts(database: Database, tenant: TenantRef, email: str) -> tuple[int, int]:
+    """How many accounts have ``email``, and how many memberships of ``tenant`` they hold."""
+    return _user_count(database, email), _membership_count(database, tenant, email)
 
 
 def _actions(database: Database, tenant: TenantRef) -> list[str]:
@@ -151,8 +179,7 @@ def test_invite_sends_a_link_and_a_new_person_joins_signed_in(
         workspace = newcomer.get(f"/t/{tenant_a.slug}/")
         assert workspace.status_code == 200
         assert "Your role: contributor" in workspace.text and "Naledi Invitee" in workspace.text
-    assert _user_count(database, email) == 1
-    assert _membership_count(database, tenant_a, email) == 1
+    assert _accounts(database, tenant_a, email) == (1, 1)
     invitation = _invitation(database, tenant_a, email)
     assert invitation.accepted_at is not None and invitation.accepted_by_id is not None
     actions = _actions(database, tenant_a)
@@ -164,16 +191,13 @@ def test_invite_sends_a_link_and_a_new_person_joins_signed_in(
 
 
 def test_accepting_twice_makes_one_member_and_no_error(
-    client: TestClient[Any],
     another_client: Callable[[], TestClient[Any]],
     database: Database,
     tenant_a: TenantRef,
-    mailbox: Mailbox,
-    deliver_mail: Callable[[], int],
+    invite: Invite,
 ) -> None:
-    login(client, _admin(database, tenant_a))
     email = _address()
-    link = _invited(client, tenant_a, mailbox, deliver_mail, email)
+    link = invite(email)
     with another_client() as first, another_client() as repeat:
         # A double click: both submissions leave before the first answer sets a cookie.
         assert _create_account(first, link).status_code in (302, 303)
@@ -185,22 +209,18 @@ def test_accepting_twice_makes_one_member_and_no_error(
         third = _post(first, link)
         assert third.status_code in (302, 303)
         assert third.headers["location"] == f"/t/{tenant_a.slug}/"
-    assert _user_count(database, email) == 1
-    assert _membership_count(database, tenant_a, email) == 1
+    assert _accounts(database, tenant_a, email) == (1, 1)
     assert _actions(database, tenant_a).count("members.invitation_accepted") == 1
 
 
 def test_simultaneous_acceptances_make_one_account(
-    client: TestClient[Any],
     another_client: Callable[[], TestClient[Any]],
     database: Database,
     tenant_a: TenantRef,
-    mailbox: Mailbox,
-    deliver_mail: Callable[[], int],
+    invite: Invite,
 ) -> None:
-    login(client, _admin(database, tenant_a))
     email = _address()
-    link = _invited(client, tenant_a, mailbox, deliver_mail, email)
+    link = invite(email)
     with another_client() as first, another_client() as second:
         for browser in (first, second):
             csrf_token(browser)
@@ -208,22 +228,18 @@ def test_simultaneous_acceptances_make_one_account(
             answers = list(pool.map(lambda b: _create_account(b, link), (first, second)))
     assert [a.status_code for a in answers] == [302, 302]
     assert {a.headers["location"] for a in answers} == {f"/t/{tenant_a.slug}/"}
-    assert _user_count(database, email) == 1
-    assert _membership_count(database, tenant_a, email) == 1
+    assert _accounts(database, tenant_a, email) == (1, 1)
 
 
 def test_an_existing_user_accepts_while_signed_in(
-    client: TestClient[Any],
     another_client: Callable[[], TestClient[Any]],
     database: Database,
     tenant_a: TenantRef,
     tenant_b: TenantRef,
-    mailbox: Mailbox,
-    deliver_mail: Callable[[], int],
+    invite: Invite,
 ) -> None:
-    login(client, _admin(database, tenant_a))
     colleague = make_user(database, (tenant_b, Role.VIEWER), name="Existing Colleague")
-    link = _invited(client, tenant_a, mailbox, deliver_mail, colleague.email, role="viewer")
+    link = invite(colleague.email, role="viewer")
     with another_client() as browser:
         anonymous = browser.get(link)
         assert anonymous.status_code == 200 and 'data-testid="invitation-sign-in"' in anonymous.text
@@ -244,22 +260,18 @@ def test_an_existing_user_accepts_while_signed_in(
         assert browser.get(f"/t/{tenant_a.slug}/").status_code == 200
         assert browser.get(f"/t/{tenant_b.slug}/").status_code == 200  # still there
         assert _post(browser, link).headers["location"] == f"/t/{tenant_a.slug}/"
-    assert _membership_count(database, tenant_a, colleague.email) == 1
-    assert _user_count(database, colleague.email) == 1
+    assert _accounts(database, tenant_a, colleague.email) == (1, 1)
 
 
 def test_a_different_signed_in_account_is_refused(
-    client: TestClient[Any],
     another_client: Callable[[], TestClient[Any]],
     database: Database,
     tenant_a: TenantRef,
     tenant_b: TenantRef,
-    mailbox: Mailbox,
-    deliver_mail: Callable[[], int],
+    invite: Invite,
 ) -> None:
-    login(client, _admin(database, tenant_a))
     email = _address()
-    link = _invited(client, tenant_a, mailbox, deliver_mail, email)
+    link = invite(email)
     someone_else = make_user(database, (tenant_b, Role.EDITOR))
     with another_client() as browser:
         login(browser, someone_else)
@@ -284,14 +296,12 @@ def test_expired_revoked_used_and_unknown_links_change_nothing(
     database: Database,
     tenant_a: TenantRef,
     tenant_b: TenantRef,
-    mailbox: Mailbox,
-    deliver_mail: Callable[[], int],
+    invite: Invite,
 ) -> None:
-    login(client, _admin(database, tenant_a))
     expired_email, revoked_email, used_email = _address(), _address(), _address()
-    expired = _invited(client, tenant_a, mailbox, deliver_mail, expired_email)
-    revoked = _invited(client, tenant_a, mailbox, deliver_mail, revoked_email)
-    used = _invited(client, tenant_a, mailbox, deliver_mail, used_email)
+    expired = invite(expired_email)
+    revoked = invite(revoked_email)
+    used = invite(used_email)
     with database.sync_sessions() as session, session.begin():
         bind_tenant_sync(session, tenant_a.id)
         session.execute(
@@ -323,10 +333,8 @@ def test_expired_revoked_used_and_unknown_links_change_nothing(
             )
             assert attempt.status_code == status and _refused(attempt, state), link
             if email is not None:
-                assert _user_count(database, email) == (1 if email == used_email else 0)
-                assert _membership_count(database, tenant_a, email) == (
-                    1 if email == used_email else 0
-                )
+                joined = 1 if email == used_email else 0
+                assert _accounts(database, tenant_a, email) == (joined, joined)
     assert _actions(database, tenant_a).count("members.invitation_accepted") == 1
 
 
@@ -337,10 +345,10 @@ def test_resend_replaces_the_link_and_revoke_is_audited(
     tenant_a: TenantRef,
     mailbox: Mailbox,
     deliver_mail: Callable[[], int],
+    invite: Invite,
 ) -> None:
-    login(client, _admin(database, tenant_a))
     email = _address()
-    old_link = _invited(client, tenant_a, mailbox, deliver_mail, email)
+    old_link = invite(email)
     invitation = _invitation(database, tenant_a, email)
     resent = _post(client, f"/t/{tenant_a.slug}/members/invitations/{invitation.id}/resend")
     assert resent.status_code in (302, 303)
@@ -362,7 +370,7 @@ def test_resend_replaces_the_link_and_revoke_is_audited(
         late = _post(client, f"/t/{tenant_a.slug}/members/invitations/{invitation.id}/{verb}")
         assert late.status_code == 409 and "was accepted" in late.text
     other = _address()
-    _invited(client, tenant_a, mailbox, deliver_mail, other)
+    invite(other)
     other_id = _invitation(database, tenant_a, other).id
     page = client.get(f"/t/{tenant_a.slug}/members/")
     assert other in page.text and str(other_id) in page.text
@@ -384,7 +392,6 @@ def test_duplicate_invitations_and_members_are_refused_on_the_field(
     client: TestClient[Any],
     database: Database,
     tenant_a: TenantRef,
-    mailbox: Mailbox,
     deliver_mail: Callable[[], int],
 ) -> None:
     admin = _admin(database, tenant_a)

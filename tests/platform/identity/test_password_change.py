@@ -7,15 +7,18 @@ from collections.abc import Callable
 from typing import Any
 
 from litestar.testing import TestClient
-from sqlalchemy import select
 
-from saypro.platform.audit.models import AuditEvent
 from saypro.platform.db.engine import Database
-from saypro.platform.db.tenancy import bind_tenant_sync
 from saypro.platform.identity.permissions import Role
 from tests.conftest import csrf_token, login
 from tests.factories import PASSWORD, TenantRef, make_user
 from tests.mail import Mailbox, link_in, text_of
+from tests.platform.identity.password_support import (
+    audit_actions,
+    login_status,
+    signed_in_elsewhere,
+    signed_out,
+)
 
 NEW_PASSWORD = "a brand new passphrase 2026"
 
@@ -37,9 +40,7 @@ def test_changing_the_password_ends_every_other_session(
 ) -> None:
     user = make_user(database, (tenant_a, Role.EDITOR))
     workspace = f"/t/{tenant_a.slug}/"
-    with another_client() as laptop:
-        login(laptop, user)
-        assert laptop.get(workspace, follow_redirects=False).status_code == 200
+    with signed_in_elsewhere(another_client, user, workspace) as laptop:
         login(client, user)
         changed = _change(client, PASSWORD, NEW_PASSWORD)
         assert changed.status_code in (302, 303)
@@ -47,22 +48,11 @@ def test_changing_the_password_ends_every_other_session(
         assert (
             client.get(workspace, follow_redirects=False).status_code == 200
         )  # this browser stays in
-        assert (
-            laptop.get(workspace, follow_redirects=False).headers["location"].startswith("/login")
-        )
+        assert signed_out(laptop, workspace)
     with another_client() as fresh:
-        refused = fresh.post(
-            "/login",
-            data={"email": user.email, "password": PASSWORD, "_csrf_token": csrf_token(fresh)},
-        )
-        assert refused.status_code == 400
+        assert login_status(fresh, user.email, PASSWORD) == 400
         login(fresh, user, password=NEW_PASSWORD)
-    with database.sync_sessions() as session:
-        bind_tenant_sync(session, tenant_a.id)
-        actions = list(
-            session.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == user.id))
-        )
-    assert "identity.password_changed" in actions
+    assert "identity.password_changed" in audit_actions(database, tenant_a, user.id)
 
 
 def test_wrong_current_password_or_bad_new_one_changes_nothing(

@@ -8,13 +8,9 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-import redis
 from litestar.testing import TestClient
-from sqlalchemy import select
 
-from saypro.platform.audit.models import AuditEvent
 from saypro.platform.db.engine import Database
-from saypro.platform.db.tenancy import bind_tenant_sync
 from saypro.platform.identity.password_reset import RESETS_PER_ACCOUNT_PER_HOUR
 from saypro.platform.identity.permissions import Role
 from saypro.platform.services import Services
@@ -23,7 +19,13 @@ from saypro.platform.web.app import create_app
 from tests.conftest import BASE_URL, csrf_token, login
 from tests.factories import PASSWORD, TenantRef, make_user
 from tests.mail import Mailbox, link_in, text_of
-from tests.platform.signup.helpers import choose_password, expire_links
+from tests.platform.identity.password_support import (
+    audit_actions,
+    login_status,
+    signed_in_elsewhere,
+    signed_out,
+)
+from tests.platform.signup.helpers import choose_password, expire_links, forget_limits
 
 NEW_PASSWORD = "a forgotten passphrase no more"
 Deliver = Callable[[], int]
@@ -37,6 +39,15 @@ def _ask(client: TestClient[Any], email: str) -> Any:
 def _reset_path(mailbox: Mailbox, email: str, count: int = 1) -> str:
     link = link_in(mailbox.wait_for(email, count=count), "/password-reset/")
     return "/" + link.split("/", 3)[3]
+
+
+def _asked_link(
+    client: TestClient[Any], mailbox: Mailbox, deliver_mail: Deliver, email: str
+) -> str:
+    """Ask for a reset link for ``email`` and return the path of the one emailed."""
+    _ask(client, email)
+    deliver_mail()
+    return _reset_path(mailbox, email)
 
 
 def test_the_login_page_links_to_password_reset(client: TestClient[Any]) -> None:
@@ -79,12 +90,8 @@ def test_the_link_sets_a_new_password_once_and_ends_every_session(
 ) -> None:
     user = make_user(database, (tenant_a, Role.EDITOR))
     workspace = f"/t/{tenant_a.slug}/"
-    with another_client() as laptop:
-        login(laptop, user)
-        assert laptop.get(workspace, follow_redirects=False).status_code == 200
-        _ask(client, user.email)
-        deliver_mail()
-        path = _reset_path(mailbox, user.email)
+    with signed_in_elsewhere(another_client, user, workspace) as laptop:
+        path = _asked_link(client, mailbox, deliver_mail, user.email)
         page = client.get(path)
         assert page.status_code == 200 and "Choose a new password" in page.text
         mismatch = client.post(
@@ -100,26 +107,15 @@ def test_the_link_sets_a_new_password_once_and_ends_every_session(
         assert done.status_code in (302, 303)
         assert "Your password was reset" in client.get(done.headers["location"]).text
         # The signed-in laptop is signed out.
-        assert (
-            laptop.get(workspace, follow_redirects=False).headers["location"].startswith("/login")
-        )
+        assert signed_out(laptop, workspace)
     # Used: the link does nothing a second time.
     again = client.get(path)
     assert again.status_code == 410 and "already used" in again.text
     assert choose_password(client, path, "yet another passphrase 99").status_code == 410
     with another_client() as fresh:
-        old = fresh.post(
-            "/login",
-            data={"email": user.email, "password": PASSWORD, "_csrf_token": csrf_token(fresh)},
-        )
-        assert old.status_code == 400
+        assert login_status(fresh, user.email, PASSWORD) == 400
         login(fresh, user, password=NEW_PASSWORD)
-    with database.sync_sessions() as session:
-        bind_tenant_sync(session, tenant_a.id)
-        actions = session.scalars(
-            select(AuditEvent.action).where(AuditEvent.entity_id == user.id)
-        ).all()
-    assert "identity.password_reset" in actions
+    assert "identity.password_reset" in audit_actions(database, tenant_a, user.id)
     deliver_mail()
     notice = mailbox.wait_for(user.email, count=2)
     assert "Your SayPro password was reset" in str(notice["Subject"])
@@ -134,9 +130,7 @@ def test_an_expired_link_is_refused(
     deliver_mail: Deliver,
 ) -> None:
     user = make_user(database, (tenant_a, Role.VIEWER))
-    _ask(client, user.email)
-    deliver_mail()
-    path = _reset_path(mailbox, user.email)
+    path = _asked_link(client, mailbox, deliver_mail, user.email)
     expire_links(database, user.id)
     expired = client.get(path)
     assert expired.status_code == 410
@@ -186,10 +180,7 @@ def test_requests_are_limited_per_client_address(
     settings: Settings, services: Services, redis_url: str
 ) -> None:
     strict = settings.model_copy(update={"password_resets_per_hour": 2})
-    store = redis.Redis.from_url(redis_url)
-    for key in store.scan_iter(match="saypro:limit:password-reset:*"):
-        store.delete(key)
-    store.close()
+    forget_limits(redis_url, "password-reset")
     with TestClient(create_app(strict, services), base_url=BASE_URL) as client:
         people = [f"person-{secrets.token_hex(4)}@example.org" for _ in range(4)]
         statuses = [_ask(client, address).status_code for address in people[:3]]

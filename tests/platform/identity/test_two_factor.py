@@ -24,6 +24,7 @@ from saypro.platform.identity.sign_in import PENDING_KEY, PENDING_SECONDS
 from tests.conftest import csrf_token, login
 from tests.factories import PASSWORD, TenantRef, UserRef, enable_second_factor, make_user
 from tests.platform.identity.totp_support import (
+    Codes,
     audit_events,
     enable_in_database,
     enrol,
@@ -70,6 +71,34 @@ def _second_step(client: TestClient[Any], code: str) -> Any:
 TEST_CLIENT_ADDRESS = "testclient"  # what Litestar's test client reports as its host
 
 
+def _enrolled_member(
+    client: TestClient[Any], database: Database, tenant: TenantRef, role: Role
+) -> tuple[UserRef, str, list[str], Codes]:
+    """A new member of ``tenant``, signed in on ``client``, who switched the second factor on
+    through the pages: the user, the secret, the recovery codes and codes to come."""
+    user = make_user(database, (tenant, role))
+    login(client, user)
+    seed, recovery, codes = enrol(client)
+    return user, seed, recovery, codes
+
+
+def _member_with_codes(
+    database: Database, tenant: TenantRef, role: Role = Role.VIEWER
+) -> tuple[UserRef, Codes]:
+    """A new member of ``tenant`` whose second factor is on (written directly)."""
+    user = make_user(database, (tenant, role))
+    return user, enable_in_database(database, user)
+
+
+def _wrong_code(codes: Codes) -> str:
+    """A code that is not the current one."""
+    return "000000" if codes(0) != "000000" else "111111"
+
+
+def _actions(database: Database, tenant: TenantRef, user: UserRef) -> list[str]:
+    return [e.action for e in audit_events(database, tenant, user.id)]
+
+
 # --- enrolment -----------------------------------------------------------------------------------
 
 
@@ -101,16 +130,14 @@ def test_enrolment_shows_a_qr_code_and_needs_a_correct_code(
     assert "10 unused recovery codes left" in page.text
     # Shown once: the page never shows them again.
     assert not any(code in page.text for code in recovery)
-    actions = [e.action for e in audit_events(database, tenant_a, user.id)]
+    actions = _actions(database, tenant_a, user)
     assert "identity.two_factor_enabled" in actions
 
 
 def test_the_seed_is_stored_encrypted_and_recovery_codes_as_hashes(
     client: TestClient[Any], database: Database, tenant_a: TenantRef
 ) -> None:
-    user = make_user(database, (tenant_a, Role.VIEWER))
-    login(client, user)
-    seed, recovery, _codes = enrol(client)
+    user, seed, recovery, _codes = _enrolled_member(client, database, tenant_a, Role.VIEWER)
     row = stored_user(database, user)
     assert row.totp_seed is not None
     assert seed not in row.totp_seed and seed.lower() not in row.totp_seed.lower()
@@ -131,8 +158,7 @@ def test_the_seed_is_stored_encrypted_and_recovery_codes_as_hashes(
 def test_sign_in_with_a_second_factor_asks_for_the_code(
     client: TestClient[Any], database: Database, tenant_a: TenantRef
 ) -> None:
-    user = make_user(database, (tenant_a, Role.EDITOR))
-    codes = enable_in_database(database, user)
+    user, codes = _member_with_codes(database, tenant_a, Role.EDITOR)
     workspace = f"/t/{tenant_a.slug}/"
     first = _first_step(client, user, next_path=workspace)
     assert first.headers["location"] == "/login/totp"
@@ -168,8 +194,7 @@ def test_sign_in_with_a_second_factor_asks_for_the_code(
 def test_the_session_id_changes_at_each_step(
     client: TestClient[Any], database: Database, tenant_a: TenantRef
 ) -> None:
-    user = make_user(database, (tenant_a, Role.VIEWER))
-    codes = enable_in_database(database, user)
+    user, codes = _member_with_codes(database, tenant_a)
     client.get("/login")
     before = client.cookies.get(SESSION_COOKIE)
     _first_step(client, user)
@@ -184,8 +209,7 @@ def test_the_session_id_changes_at_each_step(
 def test_a_code_is_accepted_once_even_within_its_window(
     client: TestClient[Any], database: Database, tenant_a: TenantRef, another_client: NewClient
 ) -> None:
-    user = make_user(database, (tenant_a, Role.VIEWER))
-    codes = enable_in_database(database, user)
+    user, codes = _member_with_codes(database, tenant_a)
     _first_step(client, user)
     assert _second_step(client, codes(0)).status_code == 302
     with another_client() as thief:
@@ -200,9 +224,7 @@ def test_a_code_is_accepted_once_even_within_its_window(
 def test_a_recovery_code_signs_in_once(
     client: TestClient[Any], database: Database, tenant_a: TenantRef, another_client: NewClient
 ) -> None:
-    user = make_user(database, (tenant_a, Role.VIEWER))
-    login(client, user)
-    _seed, recovery, _codes = enrol(client)
+    user, _seed, recovery, _codes = _enrolled_member(client, database, tenant_a, Role.VIEWER)
     _sign_out(client)
 
     _first_step(client, user)
@@ -225,8 +247,7 @@ def test_a_recovery_code_signs_in_once(
 def test_a_pending_sign_in_expires(
     client: TestClient[Any], database: Database, tenant_a: TenantRef, redis_url: str
 ) -> None:
-    user = make_user(database, (tenant_a, Role.VIEWER))
-    codes = enable_in_database(database, user)
+    user, codes = _member_with_codes(database, tenant_a)
     _first_step(client, user)
     # Age the pending sign-in in the session store, as if five minutes had passed.
     store = redis.Redis.from_url(redis_url)
@@ -250,9 +271,8 @@ def test_a_pending_sign_in_expires(
 def test_wrong_codes_lock_the_account_for_a_while(
     client: TestClient[Any], database: Database, tenant_a: TenantRef, redis_url: str
 ) -> None:
-    user = make_user(database, (tenant_a, Role.VIEWER))
-    codes = enable_in_database(database, user)
-    wrong = "000000" if codes(0) != "000000" else "111111"
+    user, codes = _member_with_codes(database, tenant_a)
+    wrong = _wrong_code(codes)
     _first_step(client, user)
     for _ in range(second_factor_throttle.ACCOUNT_FAILURE_LIMIT):
         assert _second_step(client, wrong).status_code == 400
@@ -289,14 +309,12 @@ def test_wrong_codes_from_one_address_are_limited(
     per_account = second_factor_throttle.ACCOUNT_FAILURE_LIMIT
     accounts = -(-second_factor_throttle.ADDRESS_FAILURE_LIMIT // per_account)
     for _ in range(accounts):
-        user = make_user(database, (tenant_a, Role.VIEWER))
-        codes = enable_in_database(database, user)
-        wrong = "000000" if codes(0) != "000000" else "111111"
+        user, codes = _member_with_codes(database, tenant_a)
+        wrong = _wrong_code(codes)
         _first_step(client, user)
         for _ in range(per_account):
             assert _second_step(client, wrong).status_code == 400
-    fresh = make_user(database, (tenant_a, Role.VIEWER))
-    codes = enable_in_database(database, fresh)
+    fresh, codes = _member_with_codes(database, tenant_a)
     _first_step(client, fresh)
     limited = _second_step(client, codes(0))
     assert limited.status_code == 429
@@ -310,9 +328,7 @@ def test_wrong_codes_from_one_address_are_limited(
 def test_recovery_codes_are_replaced_with_a_current_code(
     client: TestClient[Any], database: Database, tenant_a: TenantRef, another_client: NewClient
 ) -> None:
-    user = make_user(database, (tenant_a, Role.VIEWER))
-    login(client, user)
-    _seed, old, codes = enrol(client)
+    user, _seed, old, codes = _enrolled_member(client, database, tenant_a, Role.VIEWER)
     refused = post(client, "/account/security/recovery-codes", code="000000")
     assert refused.status_code == 400 and 'id="code-error"' in refused.text
     replaced = post(client, "/account/security/recovery-codes", code=codes(0))
@@ -322,16 +338,14 @@ def test_recovery_codes_are_replaced_with_a_current_code(
     with another_client() as other:
         _first_step(other, user)
         assert _second_step(other, old[0]).status_code == 400
-    actions = [e.action for e in audit_events(database, tenant_a, user.id)]
+    actions = _actions(database, tenant_a, user)
     assert "identity.recovery_codes_replaced" in actions
 
 
 def test_a_municipal_user_may_switch_it_off_with_a_current_code(
     client: TestClient[Any], database: Database, tenant_a: TenantRef
 ) -> None:
-    user = make_user(database, (tenant_a, Role.EDITOR))
-    login(client, user)
-    _seed, _recovery, codes = enrol(client)
+    user, _seed, _recovery, codes = _enrolled_member(client, database, tenant_a, Role.EDITOR)
     assert post(client, "/account/security/totp/disable", code="000000").status_code == 400
     assert stored_user(database, user).totp_enabled_at is not None
     off = post(client, "/account/security/totp/disable", code=codes(0))
@@ -340,7 +354,7 @@ def test_a_municipal_user_may_switch_it_off_with_a_current_code(
     assert row.totp_enabled_at is None and row.totp_seed is None
     _sign_out(client)
     assert _first_step(client, user).headers["location"] == "/"  # no second step any more
-    actions = [e.action for e in audit_events(database, tenant_a, user.id)]
+    actions = _actions(database, tenant_a, user)
     assert "identity.two_factor_disabled" in actions
 
 

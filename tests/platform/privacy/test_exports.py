@@ -79,6 +79,25 @@ def build(database: Database, tenant: TenantRef, export_id: uuid.UUID) -> None:
     run_job(database, get_job(BUILD_JOB), str(tenant.id), {"export_id": str(export_id)})
 
 
+def built_export(
+    client: TestClient[Any], database: Database, tenant: TenantRef, admin: UserRef
+) -> uuid.UUID:
+    """Sign ``client`` in as ``admin``, request an export of ``tenant`` and build it."""
+    login(client, admin)
+    export_id = request_export(client, tenant)
+    build(database, tenant, export_id)
+    return export_id
+
+
+def exports_dir(data_dir: Path, tenant: TenantRef) -> Path:
+    return data_dir / "tenants" / str(tenant.id) / "exports"
+
+
+def files_in(folder: Path) -> list[tuple[str, int, bytes]]:
+    """Each file's name, modification time and content."""
+    return [(p.name, p.stat().st_mtime_ns, p.read_bytes()) for p in folder.iterdir()]
+
+
 def actions(database: Database, tenant: TenantRef, action: str) -> list[AuditEvent]:
     with database.sync_sessions() as session:
         bind_tenant_sync(session, tenant.id)
@@ -106,9 +125,7 @@ def test_the_zip_holds_every_tenant_table_as_json_and_csv_and_nothing_of_another
     attachment = data_dir / "tenants" / str(tenant_a.id) / "attachments" / "evidence" / "q1.txt"
     attachment.parent.mkdir(parents=True)
     attachment.write_text("Q1 evidence: ward broadband survey")
-    login(client, admin_a)
-    export_id = request_export(client, tenant_a)
-    build(database, tenant_a, export_id)
+    export_id = built_export(client, database, tenant_a, admin_a)
 
     response = client.get(f"/t/{tenant_a.slug}/exports/{export_id}/download")
     assert response.status_code == 200
@@ -176,13 +193,10 @@ def test_a_redelivered_job_makes_no_second_file_and_keeps_the_first(
     admin_a: UserRef,
     data_dir: Path,
 ) -> None:
-    login(client, admin_a)
-    export_id = request_export(client, tenant_a)
+    export_id = built_export(client, database, tenant_a, admin_a)
+    first = files_in(exports_dir(data_dir, tenant_a))
     build(database, tenant_a, export_id)
-    exports_dir = data_dir / "tenants" / str(tenant_a.id) / "exports"
-    first = [(p.name, p.stat().st_mtime_ns, p.read_bytes()) for p in exports_dir.iterdir()]
-    build(database, tenant_a, export_id)
-    second = [(p.name, p.stat().st_mtime_ns, p.read_bytes()) for p in exports_dir.iterdir()]
+    second = files_in(exports_dir(data_dir, tenant_a))
     assert first == second
     assert [name for name, _, _ in second] == [f"{export_id}.zip"]
     assert len(actions(database, tenant_a, "data_export.completed")) == 1
@@ -192,12 +206,12 @@ def test_a_failed_or_interrupted_build_is_rebuilt_into_one_complete_file(
     database: Database, tenant_a: TenantRef, data_dir: Path
 ) -> None:
     export_id = make_export(database, tenant_a, status=ExportStatus.RUNNING)
-    exports_dir = data_dir / "tenants" / str(tenant_a.id) / "exports"
-    exports_dir.mkdir(parents=True)
+    folder = exports_dir(data_dir, tenant_a)
+    folder.mkdir(parents=True)
     # What a worker killed half-way leaves: a partial temporary file, status "running".
-    (exports_dir / f".{export_id}.zip.dead.part").write_bytes(b"PK\x03\x04 half")
+    (folder / f".{export_id}.zip.dead.part").write_bytes(b"PK\x03\x04 half")
     build(database, tenant_a, export_id)
-    final = exports_dir / f"{export_id}.zip"
+    final = folder / f"{export_id}.zip"
     with zipfile.ZipFile(final) as archive:
         assert archive.testzip() is None
         assert "manifest.json" in archive.namelist()
@@ -236,9 +250,7 @@ def test_download_needs_data_export_and_another_tenant_sees_404(
     admin_b: UserRef,
     editor_a: UserRef,
 ) -> None:
-    login(client, admin_a)
-    export_id = request_export(client, tenant_a)
-    build(database, tenant_a, export_id)
+    export_id = built_export(client, database, tenant_a, admin_a)
     with another_client() as editor:
         login(editor, editor_a)
         assert editor.get(f"/t/{tenant_a.slug}/exports/{export_id}/download").status_code == 403
@@ -261,10 +273,8 @@ def test_after_the_retention_period_the_download_is_refused_and_the_file_deleted
     admin_a: UserRef,
     data_dir: Path,
 ) -> None:
-    login(client, admin_a)
-    export_id = request_export(client, tenant_a)
-    build(database, tenant_a, export_id)
-    final = data_dir / "tenants" / str(tenant_a.id) / "exports" / f"{export_id}.zip"
+    export_id = built_export(client, database, tenant_a, admin_a)
+    final = exports_dir(data_dir, tenant_a) / f"{export_id}.zip"
     assert final.is_file()
     set_export_expiry(database, tenant_a, export_id, datetime.now(UTC) - timedelta(minutes=1))
 
@@ -288,7 +298,7 @@ def test_an_unexpired_export_survives_the_cleanup(
     export_id = make_export(database, tenant_a, status=ExportStatus.PENDING)
     build(database, tenant_a, export_id)
     run_job(database, get_job(CLEANUP_JOB), None, {})
-    assert (data_dir / "tenants" / str(tenant_a.id) / "exports" / f"{export_id}.zip").is_file()
+    assert (exports_dir(data_dir, tenant_a) / f"{export_id}.zip").is_file()
     assert export_row(database, tenant_a, export_id).status is ExportStatus.DONE
 
 
@@ -329,9 +339,7 @@ def test_a_closed_municipality_can_still_take_its_data_out(
 ) -> None:
     with database.sync_sessions() as session, session.begin():
         lifecycle.close_tenant(session, tenant_a.slug)
-    login(client, admin_a)
-    export_id = request_export(client, tenant_a)
-    build(database, tenant_a, export_id)
+    export_id = built_export(client, database, tenant_a, admin_a)
     assert client.get(f"/t/{tenant_a.slug}/exports/{export_id}/download").status_code == 200
 
 

@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import redis
 from litestar.testing import TestClient
 from sqlalchemy import func, select, update
 
@@ -90,3 +91,12 @@ def expire_links(
             .where(AccountLink.user_id == user_id)
             .values(expires_at=datetime.now(UTC) - ago)
         )
+
+
+def forget_limits(redis_url: str, purpose: str) -> None:
+    """Start a test of a per-client limit from zero: counts of requests from the test
+    client's address (earlier tests, earlier runs) last an hour."""
+    store = redis.Redis.from_url(redis_url)
+    for key in store.scan_iter(match=f"saypro:limit:{purpose}:*"):
+        store.delete(key)
+    store.close()

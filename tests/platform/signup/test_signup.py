@@ -10,7 +10,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import redis
 from litestar.testing import TestClient
 from sqlalchemy import func, select, update
 
@@ -37,6 +36,7 @@ from tests.platform.signup.helpers import (
     choose_password,
     counts,
     expire_links,
+    forget_limits,
     sign_up,
     signup_form,
     tenant_by_code,
@@ -49,6 +49,20 @@ Deliver = Callable[[], int]
 def _verification_path(mailbox: Mailbox, email: str, count: int = 1) -> str:
     link = link_in(mailbox.wait_for(email, count=count), "/signup/verify/")
     return "/" + link.split("/", 3)[3]
+
+
+def _signed_up(
+    client: TestClient[Any], mailbox: Mailbox, deliver_mail: Deliver
+) -> tuple[dict[str, str], str]:
+    """Sign a new municipality up; its form and the path of the emailed verification link."""
+    form = signup_form()
+    assert sign_up(client, form).status_code == 201
+    deliver_mail()
+    return form, _verification_path(mailbox, form["email"])
+
+
+def _resend(client: TestClient[Any], email: str) -> Any:
+    return client.post("/signup/resend", data={"email": email, "_csrf_token": csrf_token(client)})
 
 
 def test_sign_up_creates_the_municipality_its_admin_and_workspace_and_sends_a_link(
@@ -95,10 +109,7 @@ def test_the_link_sets_the_password_verifies_the_address_and_signs_in(
     deliver_mail: Deliver,
     another_client: Callable[[], TestClient[Any]],
 ) -> None:
-    form = signup_form()
-    assert sign_up(client, form).status_code == 201
-    deliver_mail()
-    path = _verification_path(mailbox, form["email"])
+    form, path = _signed_up(client, mailbox, deliver_mail)
 
     page = client.get(path)
     assert page.status_code == 200 and "Choose your password" in page.text
@@ -129,10 +140,7 @@ def test_the_link_sets_the_password_verifies_the_address_and_signs_in(
 def test_the_link_works_once(
     client: TestClient[Any], database: Database, mailbox: Mailbox, deliver_mail: Deliver
 ) -> None:
-    form = signup_form()
-    sign_up(client, form)
-    deliver_mail()
-    path = _verification_path(mailbox, form["email"])
+    form, path = _signed_up(client, mailbox, deliver_mail)
     assert choose_password(client, path).status_code in (302, 303)
     admin = user_by_email(database, form["email"])
     assert admin is not None
@@ -147,10 +155,7 @@ def test_the_link_works_once(
 def test_an_expired_link_is_refused_and_a_new_one_can_be_sent(
     client: TestClient[Any], database: Database, mailbox: Mailbox, deliver_mail: Deliver
 ) -> None:
-    form = signup_form()
-    sign_up(client, form)
-    deliver_mail()
-    old_path = _verification_path(mailbox, form["email"])
+    form, old_path = _signed_up(client, mailbox, deliver_mail)
     admin = user_by_email(database, form["email"])
     assert admin is not None
     expire_links(database, admin.id)
@@ -160,9 +165,7 @@ def test_an_expired_link_is_refused_and_a_new_one_can_be_sent(
     assert "expired" in expired.text and 'href="/signup/resend"' in expired.text
     assert choose_password(client, old_path).status_code == 410
 
-    resent = client.post(
-        "/signup/resend", data={"email": form["email"], "_csrf_token": csrf_token(client)}
-    )
+    resent = _resend(client, form["email"])
     assert resent.status_code == 200 and "a new link is on its way" in resent.text
     deliver_mail()
     new_path = _verification_path(mailbox, form["email"], count=2)
@@ -177,9 +180,7 @@ def test_resending_to_an_unknown_address_answers_the_same_and_sends_nothing(
     nobody = f"nobody-{secrets.token_hex(4)}@example.org"
     deliver_mail()
     for address in (nobody, verified.email):
-        answer = client.post(
-            "/signup/resend", data={"email": address, "_csrf_token": csrf_token(client)}
-        )
+        answer = _resend(client, address)
         assert answer.status_code == 200 and "a new link is on its way" in answer.text
     deliver_mail()
     assert mailbox.to(nobody) == [] and mailbox.to(verified.email) == []
@@ -278,10 +279,7 @@ def test_sign_ups_are_limited_per_client_address(
     settings: Settings, services: Services, redis_url: str
 ) -> None:
     strict = settings.model_copy(update={"signups_per_hour": 2})
-    store = redis.Redis.from_url(redis_url)
-    for key in store.scan_iter(match="saypro:limit:signup:*"):
-        store.delete(key)
-    store.close()
+    forget_limits(redis_url, "signup")
     with TestClient(create_app(strict, services), base_url=BASE_URL) as client:
         statuses = [sign_up(client, signup_form()).status_code for _ in range(3)]
         limited = sign_up(client, signup_form())
@@ -336,13 +334,8 @@ def test_an_abandoned_sign_up_gives_way_to_a_new_one(
 def test_a_verified_sign_up_is_never_discarded(
     client: TestClient[Any], database: Database, mailbox: Mailbox, deliver_mail: Deliver
 ) -> None:
-    form = signup_form()
-    sign_up(client, form)
-    deliver_mail()
-    assert choose_password(client, _verification_path(mailbox, form["email"])).status_code in (
-        302,
-        303,
-    )
+    form, path = _signed_up(client, mailbox, deliver_mail)
+    assert choose_password(client, path).status_code in (302, 303)
     admin = user_by_email(database, form["email"])
     assert admin is not None
     expire_links(database, admin.id)
