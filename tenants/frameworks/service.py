@@ -21,6 +21,7 @@ from saypro.tenants.frameworks.repository import (
     FrameworkRepository,
     ItemRepository,
     MappingRepository,
+    natural_key,
 )
 from saypro.tenants.frameworks.schemas import (
     FrameworkCreate,
@@ -454,7 +455,7 @@ async def report(
         lines.append(
             ReportLine(
                 indicator=indicator,
-                item_codes=sorted(feeds[indicator.id]),
+                item_codes=sorted(feeds[indicator.id], key=natural_key),
                 target=at_quarter.target,
                 actual=at_quarter.actual,
                 status=at_quarter.status,
