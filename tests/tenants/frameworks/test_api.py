@@ -287,3 +287,23 @@ def test_another_municipalitys_framework_is_not_found(
     refused = _map(client, other, mine, my_item, indicator)
     assert refused.status_code == 422 and "indicator_id" in refused.text
     assert count(database, other, Mapping) == 0 and count(database, tenant, Mapping) == 0
+
+
+def test_rename_and_delete_a_municipalitys_framework_on_the_record(
+    api: TestClient[Any], tenant: TenantRef, database: Database
+) -> None:
+    indicator = make_indicator(database, tenant, "FW1").indicator_id
+    logframe = make_framework(database, tenant, indicator_id=indicator)
+    url = f"{_base(tenant)}/{logframe.framework_id}"
+    renamed = api.patch(url, json={"name": "Broadband grant logframe"})
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Broadband grant logframe"
+    clash = api.patch(url, json={"name": "idp OBJECTIVES"})
+    assert clash.status_code == 409 and "name" in clash.text
+    assert api.delete(url).status_code == 204
+    assert api.get(url).status_code == 404
+    assert count(database, tenant, Mapping) == 0
+    assert audit_actions(database, tenant) == [
+        "frameworks.framework.updated",
+        "frameworks.mapping.deleted",
+        "frameworks.framework.deleted",
+    ]
