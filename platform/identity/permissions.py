@@ -49,6 +49,8 @@ class Permission(enum.StrEnum):
     STRATEGY_WRITE = "strategy.write"
     KPIS_READ = "kpis.read"
     KPIS_WRITE = "kpis.write"
+    FRAMEWORKS_READ = "frameworks.read"
+    FRAMEWORKS_WRITE = "frameworks.write"
     MEMBERS_MANAGE = "members.manage"
     AUDIT_READ = "audit.read"
     SSO_MANAGE = "sso.manage"
@@ -72,8 +74,13 @@ PLATFORM_PERMISSIONS = frozenset(
 )
 WORKSPACE_PERMISSIONS = frozenset(Permission) - PLATFORM_PERMISSIONS
 
-_READ = {Permission.WORKSPACE_READ, Permission.STRATEGY_READ, Permission.KPIS_READ}
-_EDIT = _READ | {Permission.STRATEGY_WRITE, Permission.KPIS_WRITE}
+_READ = {
+    Permission.WORKSPACE_READ,
+    Permission.STRATEGY_READ,
+    Permission.KPIS_READ,
+    Permission.FRAMEWORKS_READ,
+}
+_EDIT = _READ | {Permission.STRATEGY_WRITE, Permission.KPIS_WRITE, Permission.FRAMEWORKS_WRITE}
 
 ROLE_PERMISSIONS: dict[Role | ConsultantRole, frozenset[Permission]] = {
     Role.TENANT_ADMIN: WORKSPACE_PERMISSIONS,

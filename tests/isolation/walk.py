@@ -13,6 +13,7 @@ from saypro.platform.db.engine import Database
 from saypro.platform.db.tenancy import bind_tenant_sync
 from saypro.platform.identity.guards import PUBLIC_KEY
 from saypro.platform.identity.models import ConsultantAssignment, Invitation, Membership
+from saypro.tenants.frameworks.models import Framework, FrameworkItem, Mapping
 from saypro.tenants.kpis.models import ActualValue, Indicator, Target
 from saypro.tenants.strategy.models import Initiative, Objective
 from tests.isolation.world import PUBLIC_ROUTES_WITH_PARAMETERS, World, parameters
@@ -27,6 +28,11 @@ VALID_JSON = {
     "TargetsSet": {"periods": [{"period": 1, "value": "1"}]},
     "ActualSet": {"value": "1"},
     "ScaleSettings": {"scale": "rag"},
+    "FrameworkCreate": {"kind": "custom", "name": "Cross-tenant attempt"},
+    "FrameworkUpdate": {"name": "Cross-tenant attempt"},
+    "ItemCreate": {"code": "XT1", "title": "Cross-tenant attempt"},
+    "ItemUpdate": {"title": "Cross-tenant attempt"},
+    "MappingCreate": {"indicator_id": "00000000-0000-4000-8000-000000000000"},
 }
 VALID_FORM = {
     "role": "viewer",
@@ -39,6 +45,9 @@ VALID_FORM = {
     "percent_complete": "10",
     "starts_on": "2026-01-01",
     "user_id": "",
+    "kind": "custom",
+    "name": "Cross-tenant attempt",
+    "indicator_id": "",
 }
 NOT_FOUND = {
     "type": "about:blank",
@@ -93,6 +102,9 @@ def snapshot(database: Database, world: World) -> tuple[Any, ...]:
         indicators = session.query(Indicator).order_by(Indicator.id).all()
         targets = session.query(Target).order_by(Target.id).all()
         actuals = session.query(ActualValue).order_by(ActualValue.id).all()
+        frameworks = session.query(Framework).order_by(Framework.id).all()
+        items = session.query(FrameworkItem).order_by(FrameworkItem.id).all()
+        mappings = session.query(Mapping).order_by(Mapping.id).all()
         invitations = session.execute(
             select(Invitation.id, Invitation.token_hash, Invitation.revoked_at).order_by(
                 Invitation.id
@@ -117,4 +129,7 @@ def snapshot(database: Database, world: World) -> tuple[Any, ...]:
             [(i.id, i.code, i.name, i.updated_at) for i in indicators],
             [(t.id, t.value, t.approved_at, t.updated_at) for t in targets],
             [(a.id, a.value) for a in actuals],
+            [(f.id, f.name, f.updated_at) for f in frameworks],
+            [(i.id, i.code, i.title, i.parent_id, i.updated_at) for i in items],
+            [(m.id, m.item_id, m.indicator_id) for m in mappings],
         )

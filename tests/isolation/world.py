@@ -17,6 +17,7 @@ from saypro.platform.identity.permissions import Permission, Role
 from tests.factories import TenantRef, UserRef, make_user
 from tests.platform.identity.tokens import make_token
 from tests.platform.privacy.factories import make_export
+from tests.tenants.frameworks.conftest import make_framework
 from tests.tenants.kpis.conftest import make_indicator
 from tests.tenants.strategy.conftest import ObjectiveRef, make_objective
 
@@ -39,6 +40,10 @@ def build_world(database: Database, tenant: TenantRef) -> World:
     world.extra["export_id"] = make_export(database, tenant)
     world.extra["invitation_id"] = make_invitation(database, tenant)
     world.extra["indicator_id"] = make_indicator(database, tenant).indicator_id
+    # A logframe whose output item A's indicator feeds.
+    framework = make_framework(database, tenant, indicator_id=world.extra["indicator_id"])
+    world.extra["framework_id"] = framework.framework_id
+    world.extra["item_id"] = framework.child_id
     return world
 
 
@@ -67,6 +72,8 @@ FILLERS: dict[str, Callable[[World], str]] = {
     "export_id": lambda w: str(w.extra["export_id"]),  # a finished data export of A
     "invitation_id": lambda w: str(w.extra["invitation_id"]),
     "indicator_id": lambda w: str(w.extra["indicator_id"]),
+    "framework_id": lambda w: str(w.extra["framework_id"]),  # a framework of A
+    "item_id": lambda w: str(w.extra["item_id"]),  # an item of that framework, mapped
     # A's indicator has targets in 2026/27; period 1 is its first quarter.
     "financial_year": lambda w: "2026",
     "period": lambda w: "1",

@@ -1,0 +1,1 @@
+"""Web and API controllers of the frameworks module."""

@@ -1,0 +1,119 @@
+"""What the frameworks API and pages share: parameter types, read models, rendering."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar.di import NamedDependency
+from litestar.params import FromPath, URLEncodedBody
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from saypro.platform.tenancy.context import CurrentTenant
+from saypro.tenants.frameworks import service
+from saypro.tenants.frameworks.models import Framework, FrameworkItem, FrameworkKind
+from saypro.tenants.frameworks.schemas import (
+    FrameworkRead,
+    IndicatorRef,
+    ItemRead,
+    Report,
+    ReportRow,
+    StatusRef,
+)
+
+Session = NamedDependency[AsyncSession]
+Tenant = NamedDependency[CurrentTenant]
+FrameworkId = FromPath[uuid.UUID]
+ItemId = FromPath[uuid.UUID]
+IndicatorId = FromPath[uuid.UUID]
+Form = URLEncodedBody[dict[str, Any]]
+UNPROCESSABLE = 422
+# Kinds a municipality may create; the reference lists come with the workspace.
+CREATABLE_KINDS = [kind for kind in FrameworkKind if not kind.is_reference]
+
+
+def framework_read(framework: Framework, item_count: int = 0) -> FrameworkRead:
+    return FrameworkRead(
+        id=framework.id,
+        kind=framework.kind,
+        name=framework.name,
+        description=framework.description,
+        reference=framework.kind.is_reference,
+        item_count=item_count,
+        created_at=framework.created_at,
+        updated_at=framework.updated_at,
+    )
+
+
+def item_read(item: FrameworkItem, depth: int = 0, indicator_count: int = 0) -> ItemRead:
+    return ItemRead(
+        id=item.id,
+        framework_id=item.framework_id,
+        parent_id=item.parent_id,
+        code=item.code,
+        title=item.title,
+        description=item.description,
+        depth=depth,
+        indicator_count=indicator_count,
+    )
+
+
+def indicator_ref(indicator: Any) -> IndicatorRef:
+    return IndicatorRef(
+        id=indicator.id, code=indicator.code, name=indicator.name, unit=str(indicator.unit)
+    )
+
+
+def report_read(result: service.ReportResult) -> Report:
+    return Report(
+        framework=framework_read(result.framework),
+        item=item_read(result.item) if result.item else None,
+        financial_year=result.financial_year,
+        financial_year_label=result.financial_year_label,
+        quarter=result.quarter,
+        rows=[
+            ReportRow(
+                indicator=indicator_ref(line.indicator),
+                items=line.item_codes,
+                target=line.target,
+                actual=line.actual,
+                status=StatusRef(
+                    key=line.status.key,
+                    label=line.status.label,
+                    colour=line.status.colour,
+                    achievement=line.status.achievement,
+                )
+                if line.status is not None
+                else None,
+            )
+            for line in result.lines
+        ],
+    )
+
+
+def frameworks_url(
+    tenant: CurrentTenant, framework_id: uuid.UUID | None = None, item_id: uuid.UUID | None = None
+) -> str:
+    url = f"/t/{tenant.slug}/frameworks"
+    if framework_id:
+        url += f"/{framework_id}"
+        if item_id:
+            url += f"/items/{item_id}"
+    return url
+
+
+def render(
+    template: str, tenant: CurrentTenant, *, status_code: int = 200, **context: Any
+) -> Template:
+    context.setdefault("values", {})
+    context.setdefault("errors", {})
+    return Template(
+        template,
+        context={
+            "tenant": tenant,
+            "kind_options": [(k.value, k.label) for k in CREATABLE_KINDS],
+            **context,
+        },
+        status_code=status_code,
+    )

@@ -1,0 +1,464 @@
+"""Business rules of reporting frameworks, their items and indicator mappings. Services
+never commit: the request that calls them owns the transaction, and every write is
+audited in it. Indicators are read through the KPI module's service only."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from saypro.platform.audit import service as audit
+from saypro.platform.clock import today_sast
+from saypro.platform.errors import Conflict, InvalidInput, NotFound
+from saypro.tenants.frameworks.models import Framework, FrameworkItem, Mapping
+from saypro.tenants.frameworks.repository import (
+    FrameworkRepository,
+    ItemRepository,
+    MappingRepository,
+    natural_key,
+)
+from saypro.tenants.frameworks.schemas import (
+    FrameworkCreate,
+    FrameworkUpdate,
+    ItemCreate,
+    ItemUpdate,
+)
+from saypro.tenants.kpis import service as kpis
+
+FRAMEWORK_FIELDS = ("kind", "name", "description")
+ITEM_FIELDS = ("framework_id", "parent_id", "code", "title", "description")
+
+
+# Reading -------------------------------------------------------------------------------
+
+
+@dataclass
+class TreeItem:
+    """An item with its place in the framework's tree."""
+
+    item: FrameworkItem
+    depth: int
+    indicator_count: int = 0
+
+
+@dataclass
+class Tree:
+    items: list[TreeItem]
+    children: dict[uuid.UUID | None, list[FrameworkItem]] = field(default_factory=dict)
+
+    def subtree_ids(self, root: uuid.UUID) -> list[uuid.UUID]:
+        """The item and all its descendants."""
+        found, stack = [], [root]
+        while stack:
+            current = stack.pop()
+            found.append(current)
+            stack.extend(child.id for child in self.children.get(current, []))
+        return found
+
+
+async def list_frameworks(session: AsyncSession) -> list[tuple[Framework, int]]:
+    repository = FrameworkRepository(session)
+    counts = await repository.item_counts()
+    return [(f, counts.get(f.id, 0)) for f in await repository.list()]
+
+
+async def get_framework(session: AsyncSession, framework_id: uuid.UUID) -> Framework:
+    return await FrameworkRepository(session).get(framework_id)
+
+
+async def tree(session: AsyncSession, framework_id: uuid.UUID) -> Tree:
+    """The framework's items, parents before children, each level in code order."""
+    items = await ItemRepository(session).of_framework(framework_id)
+    mappings = await MappingRepository(session).of_items(i.id for i in items)
+    mapped: dict[uuid.UUID, int] = {}
+    for mapping in mappings:
+        mapped[mapping.item_id] = mapped.get(mapping.item_id, 0) + 1
+    children: dict[uuid.UUID | None, list[FrameworkItem]] = {}
+    for item in items:  # already in code order
+        children.setdefault(item.parent_id, []).append(item)
+    ordered: list[TreeItem] = []
+
+    def walk(parent: uuid.UUID | None, depth: int) -> None:
+        for child in children.get(parent, []):
+            ordered.append(TreeItem(child, depth, mapped.get(child.id, 0)))
+            walk(child.id, depth + 1)
+
+    walk(None, 0)
+    return Tree(ordered, children)
+
+
+async def get_item(
+    session: AsyncSession, framework_id: uuid.UUID, item_id: uuid.UUID
+) -> FrameworkItem:
+    await get_framework(session, framework_id)
+    return await ItemRepository(session).get(framework_id, item_id)
+
+
+async def item_indicators(session: AsyncSession, item_id: uuid.UUID) -> Sequence[Any]:
+    """The indicators mapped to the item itself (KPI indicators, by code)."""
+    mappings = await MappingRepository(session).of_items([item_id])
+    if not mappings:
+        return []
+    return await kpis.indicators_by_id(session, [m.indicator_id for m in mappings])
+
+
+async def all_indicators(session: AsyncSession) -> Sequence[Any]:
+    return await kpis.indicators_by_id(session)
+
+
+async def indicator_items(
+    session: AsyncSession, indicator_id: uuid.UUID
+) -> Sequence[tuple[Framework, FrameworkItem]]:
+    """Every framework item an indicator feeds."""
+    await kpis.get_indicator(session, indicator_id)  # 404 when not the tenant's
+    return await MappingRepository(session).of_indicator(indicator_id)
+
+
+# Frameworks ----------------------------------------------------------------------------
+
+
+def _record_framework(
+    session: AsyncSession,
+    framework: Framework,
+    verb: str,
+    *,
+    before: dict[str, Any] | None = None,
+) -> None:
+    audit.record(
+        session,
+        f"frameworks.framework.{verb}",
+        entity_type="framework",
+        entity_id=framework.id,
+        before=before,
+        after=None if verb == "deleted" else audit.snapshot(framework, FRAMEWORK_FIELDS),
+    )
+
+
+async def _flush_unique(session: AsyncSession, index: str, message: str, field: str) -> None:
+    """Turn a concurrent insert that slipped past the check into the same 409."""
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        if index not in str(exc.orig):
+            raise
+        raise Conflict(message, field=field) from None
+
+
+async def create_framework(session: AsyncSession, data: FrameworkCreate) -> Framework:
+    if data.kind.is_reference:
+        raise InvalidInput(
+            f"{data.kind.label} is a reference list that every workspace already has; "
+            "add items to it instead",
+            field="kind",
+        )
+    if await FrameworkRepository(session).name_taken(data.name):
+        raise Conflict(f"a framework named {data.name} already exists", field="name")
+    framework = Framework(**data.model_dump())
+    session.add(framework)
+    await _flush_unique(
+        session,
+        "uq_framework_frameworks_tenant_name",
+        f"a framework named {data.name} already exists",
+        "name",
+    )
+    await session.refresh(framework)
+    _record_framework(session, framework, "created")
+    return framework
+
+
+async def update_framework(
+    session: AsyncSession, framework_id: uuid.UUID, data: FrameworkUpdate
+) -> Framework:
+    repository = FrameworkRepository(session)
+    framework = await repository.get(framework_id)
+    changes = data.model_dump(exclude_unset=True)
+    name = changes.get("name")
+    if name is not None and await repository.name_taken(name, excluding=framework.id):
+        raise Conflict(f"a framework named {name} already exists", field="name")
+    before = audit.snapshot(framework, FRAMEWORK_FIELDS)
+    for key, value in changes.items():
+        setattr(framework, key, value)
+    await _flush_unique(
+        session,
+        "uq_framework_frameworks_tenant_name",
+        f"a framework named {framework.name} already exists",
+        "name",
+    )
+    await session.refresh(framework)
+    _record_framework(session, framework, "updated", before=before)
+    return framework
+
+
+async def delete_framework(session: AsyncSession, framework_id: uuid.UUID) -> None:
+    """Deletes a framework the municipality defined, with its items and their mappings."""
+    framework = await FrameworkRepository(session).get(framework_id)
+    if framework.kind.is_reference:
+        raise Conflict(f"{framework.name} is a reference list and cannot be deleted")
+    items = await ItemRepository(session).of_framework(framework.id)
+    mappings = await MappingRepository(session).of_items(i.id for i in items)
+    codes = {i.id: i.code for i in items}
+    for mapping in mappings:
+        _record_mapping(session, mapping, codes[mapping.item_id], "deleted")
+    before = {
+        **audit.snapshot(framework, FRAMEWORK_FIELDS),
+        "items": [i.code for i in items],
+    }
+    _record_framework(session, framework, "deleted", before=before)
+    await session.delete(framework)
+    await session.flush()
+
+
+# Items ---------------------------------------------------------------------------------
+
+
+def _record_item(
+    session: AsyncSession,
+    item: FrameworkItem,
+    verb: str,
+    *,
+    before: dict[str, Any] | None = None,
+) -> None:
+    audit.record(
+        session,
+        f"frameworks.item.{verb}",
+        entity_type="framework_item",
+        entity_id=item.id,
+        before=before,
+        after=None if verb == "deleted" else audit.snapshot(item, ITEM_FIELDS),
+    )
+
+
+async def _check_parent(
+    session: AsyncSession,
+    framework_id: uuid.UUID,
+    parent_id: uuid.UUID | None,
+    *,
+    moving: uuid.UUID | None = None,
+) -> None:
+    if parent_id is None:
+        return
+    try:
+        await ItemRepository(session).get(framework_id, parent_id)
+    except NotFound:
+        raise InvalidInput("is not an item of this framework", field="parent_id") from None
+    if moving is not None and parent_id in (await tree(session, framework_id)).subtree_ids(moving):
+        raise InvalidInput("cannot be the item itself or one of its sub-items", field="parent_id")
+
+
+def _code_message(code: str) -> str:
+    return f"{code} is already used by another item of this framework"
+
+
+async def create_item(
+    session: AsyncSession, framework_id: uuid.UUID, data: ItemCreate
+) -> FrameworkItem:
+    framework = await get_framework(session, framework_id)
+    if await ItemRepository(session).code_taken(framework.id, data.code):
+        raise Conflict(_code_message(data.code), field="code")
+    await _check_parent(session, framework.id, data.parent_id)
+    item = FrameworkItem(framework_id=framework.id, **data.model_dump())
+    session.add(item)
+    await _flush_unique(
+        session, "uq_framework_items_tenant_framework_code", _code_message(data.code), "code"
+    )
+    await session.refresh(item)
+    _record_item(session, item, "created")
+    return item
+
+
+async def update_item(
+    session: AsyncSession, framework_id: uuid.UUID, item_id: uuid.UUID, data: ItemUpdate
+) -> FrameworkItem:
+    item = await get_item(session, framework_id, item_id)
+    changes = data.model_dump(exclude_unset=True)
+    code = changes.get("code")
+    if code is not None and await ItemRepository(session).code_taken(
+        framework_id, code, excluding=item.id
+    ):
+        raise Conflict(_code_message(code), field="code")
+    if "parent_id" in changes:
+        await _check_parent(session, framework_id, changes["parent_id"], moving=item.id)
+    before = audit.snapshot(item, ITEM_FIELDS)
+    for key, value in changes.items():
+        setattr(item, key, value)
+    await _flush_unique(
+        session, "uq_framework_items_tenant_framework_code", _code_message(item.code), "code"
+    )
+    await session.refresh(item)
+    _record_item(session, item, "updated", before=before)
+    return item
+
+
+async def delete_item(session: AsyncSession, framework_id: uuid.UUID, item_id: uuid.UUID) -> None:
+    """Deletes an item with its sub-items. An item of a reference list that an indicator
+    feeds (itself or below) stays until it is unmapped; elsewhere the mappings go with
+    the item, each recorded on the audit trail."""
+    framework = await get_framework(session, framework_id)
+    item = await ItemRepository(session).get(framework_id, item_id)
+    framework_tree = await tree(session, framework_id)
+    subtree = framework_tree.subtree_ids(item.id)
+    mappings = await MappingRepository(session).of_items(subtree)
+    if mappings and framework.kind.is_reference:
+        count = len({m.indicator_id for m in mappings})
+        raise Conflict(
+            f"{item.code} of the reference list {framework.name} is fed by {count} "
+            f"indicator{'s' if count != 1 else ''}; unmap them first"
+        )
+    codes = {t.item.id: t.item.code for t in framework_tree.items}
+    for mapping in mappings:
+        _record_mapping(session, mapping, codes[mapping.item_id], "deleted")
+    for removed in subtree[1:]:
+        audit.record(
+            session,
+            "frameworks.item.deleted",
+            entity_type="framework_item",
+            entity_id=removed,
+            before={"code": codes[removed], "with_parent": item.code},
+        )
+    _record_item(session, item, "deleted", before=audit.snapshot(item, ITEM_FIELDS))
+    await session.delete(item)
+    await session.flush()
+
+
+# Mappings ------------------------------------------------------------------------------
+
+
+def _record_mapping(session: AsyncSession, mapping: Mapping, code: str, verb: str) -> None:
+    image = {
+        "item_id": str(mapping.item_id),
+        "item": code,
+        "indicator_id": str(mapping.indicator_id),
+    }
+    audit.record(
+        session,
+        f"frameworks.mapping.{verb}",
+        entity_type="framework_mapping",
+        entity_id=mapping.id,
+        before=image if verb == "deleted" else None,
+        after=None if verb == "deleted" else image,
+    )
+
+
+async def map_indicator(
+    session: AsyncSession, framework_id: uuid.UUID, item_id: uuid.UUID, indicator_id: uuid.UUID
+) -> Mapping:
+    """The indicator feeds the item. Mapping it again changes nothing."""
+    item = await get_item(session, framework_id, item_id)
+    if not await kpis.indicators_by_id(session, [indicator_id]):
+        raise InvalidInput("is not an indicator of this municipality", field="indicator_id")
+    repository = MappingRepository(session)
+    existing = await repository.get(item.id, indicator_id)
+    if existing is not None:
+        return existing
+    mapping = Mapping(item_id=item.id, indicator_id=indicator_id)
+    session.add(mapping)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        if "uq_framework_mappings_tenant_item_indicator" not in str(exc.orig):
+            raise
+        # A concurrent request mapped it first: the outcome is the same.
+        concurrent = await repository.get(item.id, indicator_id)
+        assert concurrent is not None
+        return concurrent
+    await session.refresh(mapping)
+    _record_mapping(session, mapping, item.code, "created")
+    return mapping
+
+
+async def unmap_indicator(
+    session: AsyncSession, framework_id: uuid.UUID, item_id: uuid.UUID, indicator_id: uuid.UUID
+) -> None:
+    item = await get_item(session, framework_id, item_id)
+    mapping = await MappingRepository(session).get(item.id, indicator_id)
+    if mapping is None:
+        raise NotFound()
+    _record_mapping(session, mapping, item.code, "deleted")
+    await session.delete(mapping)
+    await session.flush()
+
+
+# The report: everything that feeds an item or a framework ------------------------------
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    indicator: Any  # a KPI indicator (code, name, unit)
+    item_codes: list[str]
+    target: Any
+    actual: Any
+    status: Any  # the KPI module's status of the quarter, year to date
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    framework: Framework
+    item: FrameworkItem | None
+    financial_year: int
+    financial_year_label: str
+    quarter: int
+    lines: list[ReportLine]
+
+
+def current_quarter(today: date) -> tuple[int, int]:
+    """(financial year, quarter) of a day: the year starts on 1 July, Q1 is Jul-Sep."""
+    year = today.year if today.month >= 7 else today.year - 1
+    return year, ((today.month - 7) % 12) // 3 + 1
+
+
+def year_label(year: int) -> str:
+    return f"{year}/{(year + 1) % 100:02d}"
+
+
+async def report(
+    session: AsyncSession,
+    framework_id: uuid.UUID,
+    item_id: uuid.UUID | None = None,
+    *,
+    financial_year: int | None = None,
+    quarter: int | None = None,
+) -> ReportResult:
+    """The indicators mapped to the item or any of its sub-items (the whole framework
+    without an item), each with its year-to-date target, actual and status at the end of
+    the quarter (the current quarter unless one is given)."""
+    framework = await get_framework(session, framework_id)
+    item = await ItemRepository(session).get(framework_id, item_id) if item_id else None
+    default_year, default_quarter = current_quarter(today_sast())
+    year = default_year if financial_year is None else financial_year
+    if not 2000 <= year <= 2099:
+        raise InvalidInput("must be a year from 2000 to 2099", field="financial_year")
+    quarter = default_quarter if quarter is None else quarter
+    if not 1 <= quarter <= 4:
+        raise InvalidInput("must be 1, 2, 3 or 4", field="quarter")
+    framework_tree = await tree(session, framework.id)
+    scope = (
+        framework_tree.subtree_ids(item.id)
+        if item is not None
+        else [t.item.id for t in framework_tree.items]
+    )
+    codes = {t.item.id: t.item.code for t in framework_tree.items}
+    feeds: dict[uuid.UUID, list[str]] = {}
+    for mapping in await MappingRepository(session).of_items(scope):
+        feeds.setdefault(mapping.indicator_id, []).append(codes[mapping.item_id])
+    lines = []
+    for indicator in await kpis.indicators_by_id(session, list(feeds)) if feeds else []:
+        year_view = await kpis.target_year(session, indicator.id, year)
+        at_quarter = year_view.quarters[quarter - 1]
+        lines.append(
+            ReportLine(
+                indicator=indicator,
+                item_codes=sorted(feeds[indicator.id], key=natural_key),
+                target=at_quarter.target,
+                actual=at_quarter.actual,
+                status=at_quarter.status,
+            )
+        )
+    return ReportResult(framework, item, year, year_label(year), quarter, lines)
