@@ -49,6 +49,10 @@ class Permission(enum.StrEnum):
     STRATEGY_WRITE = "strategy.write"
     KPIS_READ = "kpis.read"
     KPIS_WRITE = "kpis.write"
+    # Report actuals with evidence and review them (contributors: only what they own).
+    KPIS_REPORT = "kpis.actuals.write"
+    # Lock and unlock reporting periods.
+    KPIS_PERIODS = "kpis.periods.manage"
     MEMBERS_MANAGE = "members.manage"
     AUDIT_READ = "audit.read"
     SSO_MANAGE = "sso.manage"
@@ -73,14 +77,14 @@ PLATFORM_PERMISSIONS = frozenset(
 WORKSPACE_PERMISSIONS = frozenset(Permission) - PLATFORM_PERMISSIONS
 
 _READ = {Permission.WORKSPACE_READ, Permission.STRATEGY_READ, Permission.KPIS_READ}
-_EDIT = _READ | {Permission.STRATEGY_WRITE, Permission.KPIS_WRITE}
+_EDIT = _READ | {Permission.STRATEGY_WRITE, Permission.KPIS_WRITE, Permission.KPIS_REPORT}
 
 ROLE_PERMISSIONS: dict[Role | ConsultantRole, frozenset[Permission]] = {
     Role.TENANT_ADMIN: WORKSPACE_PERMISSIONS,
     Role.EDITOR: frozenset(_EDIT),
     # Contributors update only what is assigned to them; assignment-level checks live
     # in the owning module's service. Workspace-wide writes are not theirs.
-    Role.CONTRIBUTOR: frozenset(_READ),
+    Role.CONTRIBUTOR: frozenset(_READ | {Permission.KPIS_REPORT}),
     # Viewers include internal audit and council oversight, who read the audit trail.
     Role.VIEWER: frozenset(_READ | {Permission.AUDIT_READ}),
     # The lead consultant runs the engagement with the municipality's ICT manager: edits

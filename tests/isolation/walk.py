@@ -13,7 +13,7 @@ from saypro.platform.db.engine import Database
 from saypro.platform.db.tenancy import bind_tenant_sync
 from saypro.platform.identity.guards import PUBLIC_KEY
 from saypro.platform.identity.models import ConsultantAssignment, Invitation, Membership
-from saypro.tenants.kpis.models import ActualValue, Indicator, Target
+from saypro.tenants.kpis.models import ActualValue, Evidence, Indicator, PeriodLock, Target
 from saypro.tenants.strategy.models import Initiative, Objective
 from tests.isolation.world import PUBLIC_ROUTES_WITH_PARAMETERS, World, parameters
 
@@ -26,6 +26,8 @@ VALID_JSON = {
     "IndicatorUpdate": {"name": "Cross-tenant attempt"},
     "TargetsSet": {"periods": [{"period": 1, "value": "1"}]},
     "ActualSet": {"value": "1"},
+    "ReturnIn": {"comment": "Cross-tenant attempt"},
+    "UnlockIn": {"reason": "Cross-tenant attempt"},
     "ScaleSettings": {"scale": "rag"},
 }
 VALID_FORM = {
@@ -39,6 +41,9 @@ VALID_FORM = {
     "percent_complete": "10",
     "starts_on": "2026-01-01",
     "user_id": "",
+    "comment": "Cross-tenant attempt",
+    "reason": "Cross-tenant attempt",
+    "period": "1",
 }
 NOT_FOUND = {
     "type": "about:blank",
@@ -93,6 +98,8 @@ def snapshot(database: Database, world: World) -> tuple[Any, ...]:
         indicators = session.query(Indicator).order_by(Indicator.id).all()
         targets = session.query(Target).order_by(Target.id).all()
         actuals = session.query(ActualValue).order_by(ActualValue.id).all()
+        evidence = session.query(Evidence).order_by(Evidence.id).all()
+        locks = session.query(PeriodLock).order_by(PeriodLock.id).all()
         invitations = session.execute(
             select(Invitation.id, Invitation.token_hash, Invitation.revoked_at).order_by(
                 Invitation.id
@@ -116,5 +123,7 @@ def snapshot(database: Database, world: World) -> tuple[Any, ...]:
             [tuple(i) for i in invitations],
             [(i.id, i.code, i.name, i.updated_at) for i in indicators],
             [(t.id, t.value, t.approved_at, t.updated_at) for t in targets],
-            [(a.id, a.value) for a in actuals],
+            [(a.id, a.value, a.state, a.note, a.updated_at) for a in actuals],
+            [(e.id, e.sha256, e.file_name) for e in evidence],
+            [(lock.id, lock.quarter, lock.locked, lock.updated_at) for lock in locks],
         )
