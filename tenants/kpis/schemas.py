@@ -172,7 +172,12 @@ class ReturnIn(Input):
     )
 
 
-class UnlockIn(Input):
+class LockIn(Input):
+    financial_year: FinancialYearNumber
+    quarter: Annotated[int, Field(ge=1, le=4)]
+
+
+class UnlockIn(LockIn):
     reason: Annotated[str, Field(min_length=1, max_length=2000)] = Field(
         description="Why a locked quarter must change (kept in the audit trail)"
     )

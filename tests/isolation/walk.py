@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Litestar
+from litestar.enums import RequestEncodingType
 from litestar.testing import TestClient
 from sqlalchemy import select
 
@@ -27,7 +28,8 @@ VALID_JSON = {
     "TargetsSet": {"periods": [{"period": 1, "value": "1"}]},
     "ActualSet": {"value": "1"},
     "ReturnIn": {"comment": "Cross-tenant attempt"},
-    "UnlockIn": {"reason": "Cross-tenant attempt"},
+    "LockIn": {"financial_year": 2026, "quarter": 1},
+    "UnlockIn": {"financial_year": 2026, "quarter": 1, "reason": "Cross-tenant attempt"},
     "ScaleSettings": {"scale": "rag"},
 }
 VALID_FORM = {
@@ -73,6 +75,14 @@ def request_route(client: TestClient[Any], method: str, path: str, handler: Any)
     if data_param is None:
         return client.request(method, path)
     name = getattr(data_param.annotation, "__name__", "")
+    media_type = getattr(data_param.kwarg_definition, "media_type", None)
+    if media_type == RequestEncodingType.MULTI_PART:
+        return client.request(
+            method,
+            path,
+            data={"_csrf_token": client.headers["x-csrftoken"]},
+            files={"file": ("evidence.pdf", b"%PDF-1.4 cross-tenant attempt", "application/pdf")},
+        )
     if name in VALID_JSON:
         return client.request(method, path, json=VALID_JSON[name])
     return client.request(

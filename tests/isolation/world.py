@@ -96,7 +96,6 @@ FILLERS: dict[str, Callable[[World], str]] = {
     # A's indicator has targets in 2026/27; period 1 is its first quarter.
     "financial_year": lambda w: "2026",
     "period": lambda w: "1",
-    "quarter": lambda w: "1",  # the quarter of A's 2026/27 draft actual
     "evidence_id": lambda w: str(w.extra["evidence_id"]),  # an evidence file of A's actual
 }
 

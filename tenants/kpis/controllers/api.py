@@ -34,6 +34,7 @@ from saypro.tenants.kpis.schemas import (
     IndicatorDetail,
     IndicatorRead,
     IndicatorUpdate,
+    LockIn,
     LockRead,
     MyUpdates,
     ObjectiveLinkRead,
@@ -297,42 +298,41 @@ class EvidenceApi(Controller):
 
 
 class LockApi(Controller):
+    """Quarters closed for reporting. The quarter is in the body, not the address: it
+    names no object of its own (every municipality has a Q1)."""
+
     path = "/kpis/locks"
     tags = ["KPIs"]
 
-    @get("/{financial_year:int}", summary="The year's quarters that were ever locked", **READ)
+    @get("/", summary="The quarters of a financial year that were ever locked", **READ)
     async def list_locks(
-        self, db_session: NamedDependency[AsyncSession], financial_year: FromPath[int]
+        self,
+        db_session: NamedDependency[AsyncSession],
+        financial_year: Annotated[int, QueryParameter(ge=2000, le=2099)],
     ) -> list[LockRead]:
         return await workflow.list_locks(db_session, financial_year)
 
-    @put(
-        "/{financial_year:int}/{quarter:int}",
+    @post(
+        "/",
         summary="Lock a quarter: its actuals cannot change until it is unlocked",
+        status_code=200,
         **PERIODS,
     )
     async def lock(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        financial_year: FromPath[int],
-        quarter: FromPath[int],
+        self, db_session: NamedDependency[AsyncSession], data: JSONBody[LockIn]
     ) -> LockRead:
-        return await workflow.lock(db_session, financial_year, quarter)
+        return await workflow.lock(db_session, data.financial_year, data.quarter)
 
     @post(
-        "/{financial_year:int}/{quarter:int}/unlock",
+        "/unlock",
         summary="Unlock a quarter, with the reason (kept in the audit trail)",
         status_code=200,
         **PERIODS,
     )
     async def unlock(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        financial_year: FromPath[int],
-        quarter: FromPath[int],
-        data: JSONBody[UnlockIn],
+        self, db_session: NamedDependency[AsyncSession], data: JSONBody[UnlockIn]
     ) -> LockRead:
-        return await workflow.unlock(db_session, financial_year, quarter, data.reason)
+        return await workflow.unlock(db_session, data.financial_year, data.quarter, data.reason)
 
 
 class MyUpdatesApi(Controller):

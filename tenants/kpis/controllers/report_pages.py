@@ -26,7 +26,6 @@ from saypro.tenants.kpis.controllers.views import (
     PrincipalRequest,
     Session,
     Tenant,
-    Year,
     attempt_step,
     download_response,
     render,
@@ -202,33 +201,31 @@ class LockPages(Controller):
             status_code=status,
         )
 
-    @post("/{financial_year:int}/{quarter:int}/lock", **PERIODS)
-    async def lock(
-        self, db_session: Session, tenant: Tenant, financial_year: Year, quarter: FromPath[int]
-    ) -> Template | Redirect:
-        errors = await attempt_step(
-            db_session, lambda: workflow.lock(db_session, financial_year, quarter)
-        )
-        return await self._step(db_session, tenant, financial_year, errors)
+    @post("/lock", **PERIODS)
+    async def lock(self, db_session: Session, tenant: Tenant, data: Form) -> Template | Redirect:
+        year, quarter = _year(data), _number(data, "quarter")
+        errors = await attempt_step(db_session, lambda: workflow.lock(db_session, year, quarter))
+        return await self._step(db_session, tenant, year, errors)
 
-    @post("/{financial_year:int}/{quarter:int}/unlock", **PERIODS)
-    async def unlock(
-        self,
-        db_session: Session,
-        tenant: Tenant,
-        financial_year: Year,
-        quarter: FromPath[int],
-        data: Form,
-    ) -> Template | Redirect:
+    @post("/unlock", **PERIODS)
+    async def unlock(self, db_session: Session, tenant: Tenant, data: Form) -> Template | Redirect:
+        year, quarter = _year(data), _number(data, "quarter")
         reason = str(data.get("reason") or "")
         errors = await attempt_step(
-            db_session, lambda: workflow.unlock(db_session, financial_year, quarter, reason)
+            db_session, lambda: workflow.unlock(db_session, year, quarter, reason)
         )
         if "reason" in errors:
             errors[f"reason_{quarter}"] = errors.pop("reason")
-        return await self._step(
-            db_session, tenant, financial_year, errors, {f"reason_{quarter}": reason}
-        )
+        return await self._step(db_session, tenant, year, errors, {f"reason_{quarter}": reason})
+
+
+def _number(form: Mapping[str, Any], name: str) -> int:
+    raw = str(form.get(name) or "").strip()
+    return int(raw) if raw.isdigit() and len(raw) <= 4 else 0
+
+
+def _year(form: Mapping[str, Any]) -> int:
+    return _number(form, "financial_year")
 
 
 class EvidencePages(Controller):

@@ -247,15 +247,16 @@ def test_locked_quarter_refuses_changes_until_unlocked_with_a_reason(
     client: TestClient[Any], database: Database, people: People, owned: IndicatorRef
 ) -> None:
     url = _url(owned)
-    locks = f"/api/v1/t/{owned.tenant.slug}/kpis/locks/2026"
+    locks = f"/api/v1/t/{owned.tenant.slug}/kpis/locks"
+    q1 = {"financial_year": 2026, "quarter": 1}
     login(client, people.owner)
     client.put(url, json={"value": "100"})
-    assert client.put(f"{locks}/1").status_code == 403  # only tenant admins lock
+    assert client.post(locks, json=q1).status_code == 403  # only tenant admins lock
     login(client, people.admin)
-    locked = client.put(f"{locks}/1")
+    locked = client.post(locks, json=q1)
     assert locked.status_code == 200 and locked.json()["locked"] is True
-    assert client.put(f"{locks}/1").json()["locked"] is True  # again: no change
-    assert client.put(f"{locks}/5").status_code == 422
+    assert client.post(locks, json=q1).json()["locked"] is True  # again: no change
+    assert client.post(locks, json={**q1, "quarter": 5}).status_code == 422
 
     login(client, people.owner)
     refused = client.put(url, json={"value": "90"})
@@ -266,14 +267,15 @@ def test_locked_quarter_refuses_changes_until_unlocked_with_a_reason(
     assert client.put(_url(owned, 2), json={"value": "90"}).status_code == 200
 
     login(client, people.admin)
-    no_reason = client.post(f"{locks}/1/unlock", json={"reason": " "})
+    no_reason = client.post(f"{locks}/unlock", json={**q1, "reason": " "})
     assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["field"] == "reason"
-    unlocked = client.post(f"{locks}/1/unlock", json={"reason": "Audit found a typo"})
+    unlocked = client.post(f"{locks}/unlock", json={**q1, "reason": "Audit found a typo"})
     assert unlocked.status_code == 200, unlocked.text
     assert unlocked.json()["unlock_reason"] == "Audit found a typo"
     assert unlocked.json()["unlocked_by"] == str(people.admin.id)
-    assert client.post(f"{locks}/1/unlock", json={"reason": "again"}).status_code == 409
-    assert [row["locked"] for row in client.get(locks).json()] == [False]
+    assert client.post(f"{locks}/unlock", json={**q1, "reason": "again"}).status_code == 409
+    listed = client.get(locks, params={"financial_year": 2026}).json()
+    assert [(row["quarter"], row["locked"]) for row in listed] == [(1, False)]
 
     login(client, people.owner)
     assert client.put(url, json={"value": "90"}).status_code == 200
