@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from litestar.testing import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from saypro.platform.audit.models import AuditEvent
 from saypro.platform.clock import today_sast
@@ -22,81 +21,25 @@ from saypro.platform.db.engine import Database
 from saypro.platform.db.tenancy import bind_tenant_sync
 from saypro.platform.identity.permissions import Role
 from saypro.platform.settings import get_settings
-from saypro.tenants.kpis.models import ActualValue, Evidence, Indicator
+from saypro.tenants.kpis.models import Evidence
 from saypro.tenants.kpis.periods import FinancialYear, Frequency, periods
 from tests.conftest import login
 from tests.factories import TenantRef, UserRef, make_user
-from tests.tenants.kpis.conftest import IndicatorRef, make_indicator
+from tests.tenants.kpis.conftest import (
+    IndicatorRef,
+    People,
+    _actions,
+    _state,
+    assign,
+    make_indicator,
+)
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """SAYPRO_DATA_DIR for this test (the web handlers read it through get_settings)."""
-    root = tmp_path / "data"
-    monkeypatch.setenv("SAYPRO_DATA_DIR", str(root))
-    get_settings.cache_clear()
-    yield root
-    get_settings.cache_clear()
-
-
-class People:
-    def __init__(self, database: Database, tenant: TenantRef) -> None:
-        self.owner = make_user(database, (tenant, Role.CONTRIBUTOR), name="Owner")
-        self.reviewer = make_user(database, (tenant, Role.EDITOR), name="Reviewer")
-        self.admin = make_user(database, (tenant, Role.TENANT_ADMIN), name="Admin")
-        self.other = make_user(database, (tenant, Role.CONTRIBUTOR), name="Other")
-
-
-@pytest.fixture
-def people(database: Database, tenant_a: TenantRef) -> People:
-    return People(database, tenant_a)
-
-
-def assign(database: Database, ref: IndicatorRef, owner: UserRef, reviewer: UserRef) -> None:
-    with database.sync_sessions() as session, session.begin():
-        bind_tenant_sync(session, ref.tenant.id)
-        session.execute(
-            update(Indicator)
-            .where(Indicator.id == ref.indicator_id)
-            .values(owner_id=owner.id, reviewer_id=reviewer.id)
-        )
-
-
-@pytest.fixture
-def owned(database: Database, tenant_a: TenantRef, people: People) -> IndicatorRef:
-    ref = make_indicator(database, tenant_a)
-    assign(database, ref, people.owner, people.reviewer)
-    return ref
-
-
 def _url(ref: IndicatorRef, period: int = 1, year: int = 2026) -> str:
     return f"/api/v1/t/{ref.tenant.slug}/kpis/indicators/{ref.indicator_id}/actuals/{year}/{period}"
-
-
-def _actions(database: Database, tenant: TenantRef) -> list[str]:
-    with database.sync_sessions() as session:
-        bind_tenant_sync(session, tenant.id)
-        return list(
-            session.scalars(
-                select(AuditEvent.action)
-                .where(AuditEvent.action.startswith("kpis."))
-                .order_by(AuditEvent.occurred_at, AuditEvent.id)
-            )
-        )
-
-
-def _state(database: Database, ref: IndicatorRef, period: int = 1) -> str | None:
-    with database.sync_sessions() as session:
-        bind_tenant_sync(session, ref.tenant.id)
-        row = session.scalar(
-            select(ActualValue).where(
-                ActualValue.indicator_id == ref.indicator_id, ActualValue.period == period
-            )
-        )
-        return None if row is None else row.state.value
 
 
 def test_draft_submit_approve_return_and_report_again(
