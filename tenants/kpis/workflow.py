@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from saypro.platform.audit import service as audit
 from saypro.platform.clock import today_sast
 from saypro.platform.db.tenancy import require_tenant
-from saypro.platform.errors import Conflict, DomainError, InvalidInput
+from saypro.platform.errors import Conflict, DomainError, InvalidInput, NotFound
 from saypro.tenants.kpis import service
 from saypro.tenants.kpis.models import (
     ActualState,
@@ -389,7 +389,7 @@ async def actual_read(
         )
     )
     if row is None:
-        raise Conflict(f"nothing is reported for {which.label} yet", field="period")
+        raise NotFound()  # nothing reported for the period yet
     await session.refresh(row)
     files = await evidence_of(session, [row.id])
     read = ActualRead.model_validate(row)

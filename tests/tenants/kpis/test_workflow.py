@@ -99,7 +99,8 @@ def test_refused_transitions_change_nothing(
 ) -> None:
     url = _url(owned)
     login(client, people.reviewer)
-    # Nothing reported yet: nothing to submit, approve or return.
+    # Nothing reported yet: nothing to read, submit, approve or return.
+    assert client.get(url).status_code == 404
     assert client.post(f"{url}/submit").status_code == 409
     assert client.post(f"{url}/approve").status_code == 409
     login(client, people.owner)
