@@ -19,12 +19,12 @@ from saypro.platform.audit.models import AuditEvent
 from saypro.platform.clock import today_sast
 from saypro.platform.db.engine import Database
 from saypro.platform.db.tenancy import bind_tenant_sync
-from saypro.platform.identity.permissions import Role
+from saypro.platform.identity.permissions import ConsultantRole, Role, StaffRole
 from saypro.platform.settings import get_settings
 from saypro.tenants.kpis.models import Evidence
 from saypro.tenants.kpis.periods import FinancialYear, Frequency, periods
 from tests.conftest import login
-from tests.factories import TenantRef, UserRef, make_user
+from tests.factories import TenantRef, UserRef, assign_consultant, make_staff, make_user
 from tests.tenants.kpis.conftest import (
     IndicatorRef,
     People,
@@ -138,10 +138,19 @@ def test_contributors_report_only_what_they_own(
     viewer = make_user(database, (tenant_a, Role.VIEWER))
     login(client, viewer)
     assert client.put(_url(theirs), json={"value": "100"}).status_code == 403
-    # Editors report any indicator.
+    # Editors and assigned consultants report any indicator.
     login(client, people.reviewer)
     assert client.put(_url(theirs), json={"value": "100"}).status_code == 200
-    assert _actions(database, tenant_a) == ["kpis.actual.recorded"]
+    consultant = make_staff(database, StaffRole.CONSULTANT)
+    assign_consultant(database, consultant, tenant_a, ConsultantRole.SUPPORT)
+    login(client, consultant)
+    assert client.put(_url(theirs, 2), json={"value": "100"}).status_code == 200
+    assert client.post(f"{_url(theirs, 2)}/submit").json()["submitted_by"] == str(consultant.id)
+    assert _actions(database, tenant_a) == [
+        "kpis.actual.recorded",
+        "kpis.actual.recorded",
+        "kpis.actual.submitted",
+    ]
 
 
 def test_nobody_approves_their_own_submission(
