@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     tenant_deletion_grace_days: int = Field(
         default=30, ge=1, le=3650, alias="TENANT_DELETION_GRACE_DAYS"
     )
+    # Largest evidence file a KPI report may carry (docs/kpis.md).
+    evidence_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, le=50 * 1024 * 1024, alias="EVIDENCE_MAX_BYTES"
+    )
 
     @field_validator("database_url", "database_owner_url")
     @classmethod

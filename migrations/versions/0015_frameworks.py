@@ -2,7 +2,7 @@
 (tenant-owned, row-level security).
 
 Revision ID: 0015_frameworks
-Revises: 0013_kpis
+Revises: 0014_kpi_workflow
 Create Date: 2026-11-25
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from saypro.platform.db import migration_helpers as rls
 
 revision: str = "0015_frameworks"
-down_revision: str | None = "0013_kpis"
+down_revision: str | None = "0014_kpi_workflow"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -51,6 +51,10 @@ class Permission(enum.StrEnum):
     KPIS_WRITE = "kpis.write"
     FRAMEWORKS_READ = "frameworks.read"
     FRAMEWORKS_WRITE = "frameworks.write"
+    # Report actuals with evidence and review them (contributors: only what they own).
+    KPIS_REPORT = "kpis.actuals.write"
+    # Lock and unlock reporting periods.
+    KPIS_PERIODS = "kpis.periods.manage"
     MEMBERS_MANAGE = "members.manage"
     AUDIT_READ = "audit.read"
     SSO_MANAGE = "sso.manage"
@@ -80,14 +84,19 @@ _READ = {
     Permission.KPIS_READ,
     Permission.FRAMEWORKS_READ,
 }
-_EDIT = _READ | {Permission.STRATEGY_WRITE, Permission.KPIS_WRITE, Permission.FRAMEWORKS_WRITE}
+_EDIT = _READ | {
+    Permission.STRATEGY_WRITE,
+    Permission.KPIS_WRITE,
+    Permission.KPIS_REPORT,
+    Permission.FRAMEWORKS_WRITE,
+}
 
 ROLE_PERMISSIONS: dict[Role | ConsultantRole, frozenset[Permission]] = {
     Role.TENANT_ADMIN: WORKSPACE_PERMISSIONS,
     Role.EDITOR: frozenset(_EDIT),
     # Contributors update only what is assigned to them; assignment-level checks live
     # in the owning module's service. Workspace-wide writes are not theirs.
-    Role.CONTRIBUTOR: frozenset(_READ),
+    Role.CONTRIBUTOR: frozenset(_READ | {Permission.KPIS_REPORT}),
     # Viewers include internal audit and council oversight, who read the audit trail.
     Role.VIEWER: frozenset(_READ | {Permission.AUDIT_READ}),
     # The lead consultant runs the engagement with the municipality's ICT manager: edits

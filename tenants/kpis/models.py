@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     ForeignKey,
     ForeignKeyConstraint,
     Index,
+    Integer,
     Numeric,
     SmallInteger,
     String,
@@ -42,6 +44,13 @@ ANNUAL = 0  # the period number of the annual target
 
 def _enum(kind: type[enum.Enum], name: str) -> Enum:
     return Enum(kind, name=name, values_callable=lambda members: [m.value for m in members])
+
+
+class ActualState(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"
 
 
 class Unit(enum.StrEnum):
@@ -256,6 +265,11 @@ class ActualValue(TenantScoped, Timestamped, Base):
         ),
         CheckConstraint("period >= 1 AND period <= 12", name="period_range"),
         CheckConstraint("value IS NOT NULL OR flag IS NOT NULL", name="value_or_flag"),
+        ForeignKeyConstraint(["reported_by"], ["users.id"], ondelete="SET NULL"),
+        ForeignKeyConstraint(["submitted_by"], ["users.id"], ondelete="SET NULL"),
+        ForeignKeyConstraint(["approved_by"], ["users.id"], ondelete="SET NULL"),
+        ForeignKeyConstraint(["returned_by"], ["users.id"], ondelete="SET NULL"),
+        Index("ix_kpi_actuals_tenant_state", "tenant_id", "state"),
     )
 
     indicator_id: Mapped[uuid.UUID] = mapped_column()
@@ -263,7 +277,84 @@ class ActualValue(TenantScoped, Timestamped, Base):
     period: Mapped[int] = mapped_column(SmallInteger)
     value: Mapped[Decimal | None] = mapped_column(VALUE)
     flag: Mapped[Flag | None] = mapped_column(_enum(Flag, "kpi_actual_flag"))
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")  # the reporter's comment
+    # Review workflow (see workflow.py): draft → submitted → approved | returned.
+    state: Mapped[ActualState] = mapped_column(
+        _enum(ActualState, "kpi_actual_state"),
+        default=ActualState.DRAFT,
+        server_default=ActualState.DRAFT.value,
+    )
+    # Required at submission when the period's status is amber or red.
+    deviation_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    corrective_measure: Mapped[str] = mapped_column(Text, default="", server_default="")
+    reviewer_comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    reported_by: Mapped[uuid.UUID | None] = mapped_column()
+    submitted_by: Mapped[uuid.UUID | None] = mapped_column()
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    approved_by: Mapped[uuid.UUID | None] = mapped_column()
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    returned_by: Mapped[uuid.UUID | None] = mapped_column()
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Evidence(TenantScoped, Base):
+    """A file that supports an actual. The bytes live under the municipality's
+    attachments directory (``stored_path`` is relative to it); the row keeps what the
+    download needs and the checksum that refuses the same file twice on one actual."""
+
+    __tablename__ = "kpi_evidence"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "actual_id"],
+            ["kpi_actuals.tenant_id", "kpi_actuals.id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(["uploaded_by"], ["users.id"], ondelete="SET NULL"),
+        Index(
+            "uq_kpi_evidence_tenant_actual_sha256", "tenant_id", "actual_id", "sha256", unique=True
+        ),
+        CheckConstraint("size_bytes > 0", name="size_positive"),
+    )
+
+    actual_id: Mapped[uuid.UUID] = mapped_column()
+    file_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    stored_path: Mapped[str] = mapped_column(Text)
+    uploaded_by: Mapped[uuid.UUID | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+
+
+class PeriodLock(TenantScoped, Timestamped, Base):
+    """A quarter of a financial year closed for reporting (the s52 report that carries
+    it was tabled): actuals of periods ending in it cannot change until it is unlocked.
+    One row per quarter; its lock and unlock history is in the audit trail."""
+
+    __tablename__ = "kpi_period_locks"
+    __table_args__ = (
+        ForeignKeyConstraint(["locked_by"], ["users.id"], ondelete="SET NULL"),
+        ForeignKeyConstraint(["unlocked_by"], ["users.id"], ondelete="SET NULL"),
+        Index(
+            "uq_kpi_period_locks_tenant_quarter",
+            "tenant_id",
+            "financial_year",
+            "quarter",
+            unique=True,
+        ),
+        CheckConstraint("quarter >= 1 AND quarter <= 4", name="quarter_range"),
+    )
+
+    financial_year: Mapped[int] = mapped_column(SmallInteger)
+    quarter: Mapped[int] = mapped_column(SmallInteger)
+    locked: Mapped[bool] = mapped_column(Boolean, default=True)
+    locked_by: Mapped[uuid.UUID | None] = mapped_column()
+    locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    unlocked_by: Mapped[uuid.UUID | None] = mapped_column()
+    unlocked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    unlock_reason: Mapped[str] = mapped_column(Text, default="")
 
 
 class Settings(TenantScoped, Timestamped, Base):

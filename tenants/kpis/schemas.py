@@ -10,7 +10,7 @@ from typing import Annotated, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from saypro.platform.validation import Input, PartialUpdate
-from saypro.tenants.kpis.models import Calculation, Unit
+from saypro.tenants.kpis.models import ActualState, Calculation, Unit
 from saypro.tenants.kpis.periods import Frequency
 from saypro.tenants.kpis.scoring import Condition, Direction, Flag, TargetType
 
@@ -151,10 +151,108 @@ class TargetsSet(Input):
     )
 
 
+Comment = Annotated[str, Field(max_length=2000)]
+
+
 class ActualSet(Input):
     value: Value | None = None
     flag: Flag | None = None
-    note: Annotated[str, Field(max_length=2000)] = ""
+    note: Comment = Field(default="", description="The reporter's comment")
+    deviation_reason: Comment = Field(
+        default="", description="Why the period is off target (required when amber or red)"
+    )
+    corrective_measure: Comment = Field(
+        default="", description="What will bring it back on target (required when amber or red)"
+    )
+
+
+class ReturnIn(Input):
+    comment: Annotated[str, Field(min_length=1, max_length=2000)] = Field(
+        description="What the reporter must change"
+    )
+
+
+class LockIn(Input):
+    financial_year: FinancialYearNumber
+    quarter: Annotated[int, Field(ge=1, le=4)]
+
+
+class UnlockIn(LockIn):
+    reason: Annotated[str, Field(min_length=1, max_length=2000)] = Field(
+        description="Why a locked quarter must change (kept in the audit trail)"
+    )
+
+
+class EvidenceRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    file_name: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    uploaded_by: uuid.UUID | None
+    created_at: datetime
+
+
+class ActualRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    indicator_id: uuid.UUID
+    financial_year: int
+    period: int
+    value: Decimal | None
+    flag: Flag | None
+    note: str
+    deviation_reason: str
+    corrective_measure: str
+    state: ActualState
+    reviewer_comment: str
+    reported_by: uuid.UUID | None
+    submitted_by: uuid.UUID | None
+    submitted_at: datetime | None
+    approved_by: uuid.UUID | None
+    approved_at: datetime | None
+    returned_by: uuid.UUID | None
+    returned_at: datetime | None
+    locked: bool = False
+    evidence: list[EvidenceRead] = Field(default_factory=list)
+
+
+class LockRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    financial_year: int
+    quarter: int
+    locked: bool
+    locked_by: uuid.UUID | None
+    locked_at: datetime | None
+    unlocked_by: uuid.UUID | None
+    unlocked_at: datetime | None
+    unlock_reason: str
+
+
+class UpdateItem(BaseModel):
+    """One period a user should report (or report again)."""
+
+    indicator_id: uuid.UUID
+    code: str
+    name: str
+    financial_year: int
+    period: int
+    label: str
+    ends_on: date
+    due_by: date
+    state: ActualState | None
+    reviewer_comment: str = ""
+
+
+class MyUpdates(BaseModel):
+    due: list[UpdateItem]
+    overdue: list[UpdateItem]
+    returned: list[UpdateItem]
+    to_review: list[UpdateItem] = Field(description="Submitted actuals this user reviews")
 
 
 class StatusRead(BaseModel):

@@ -92,6 +92,7 @@ INDICATOR_FIELDS = (
     "thresholds",
 )
 LINK_FIELDS = ("objectives", "initiative_ids")
+ACTUAL_FIELDS = ["value", "flag", "note", "deviation_reason", "corrective_measure", "state"]
 STORED_SCALE = Decimal("0.0001")
 
 
@@ -662,11 +663,14 @@ async def set_actual(
         _check_value(indicator, data.value)
     actuals = await TargetRepository(session).actuals([indicator.id], fy.start_year)
     row = actuals.get((indicator.id, period))
-    before = None if row is None else audit.snapshot(row, ["value", "flag", "note"])
+    before = None if row is None else audit.snapshot(row, ACTUAL_FIELDS)
     if row is None:
         row = ActualValue(indicator_id=indicator.id, financial_year=fy.start_year, period=period)
         session.add(row)
     row.value, row.flag, row.note = _stored(data.value), data.flag, data.note
+    row.deviation_reason = data.deviation_reason.strip()
+    row.corrective_measure = data.corrective_measure.strip()
+    row.reported_by = _actor_id(session)
     await session.flush()
     audit.record(
         session,
@@ -677,7 +681,7 @@ async def set_actual(
         after={
             "financial_year": year,
             "period": period,
-            **audit.snapshot(row, ["value", "flag", "note"]),
+            **audit.snapshot(row, ACTUAL_FIELDS),
         },
     )
     return await target_year(session, indicator.id, fy.start_year)

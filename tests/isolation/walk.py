@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Litestar
+from litestar.enums import RequestEncodingType
 from litestar.testing import TestClient
 from sqlalchemy import select
 
@@ -14,7 +15,7 @@ from saypro.platform.db.tenancy import bind_tenant_sync
 from saypro.platform.identity.guards import PUBLIC_KEY
 from saypro.platform.identity.models import ConsultantAssignment, Invitation, Membership
 from saypro.tenants.frameworks.models import Framework, FrameworkItem, Mapping
-from saypro.tenants.kpis.models import ActualValue, Indicator, Target
+from saypro.tenants.kpis.models import ActualValue, Evidence, Indicator, PeriodLock, Target
 from saypro.tenants.strategy.models import Initiative, Objective
 from tests.isolation.world import PUBLIC_ROUTES_WITH_PARAMETERS, World, parameters
 
@@ -27,6 +28,9 @@ VALID_JSON = {
     "IndicatorUpdate": {"name": "Cross-tenant attempt"},
     "TargetsSet": {"periods": [{"period": 1, "value": "1"}]},
     "ActualSet": {"value": "1"},
+    "ReturnIn": {"comment": "Cross-tenant attempt"},
+    "LockIn": {"financial_year": 2026, "quarter": 1},
+    "UnlockIn": {"financial_year": 2026, "quarter": 1, "reason": "Cross-tenant attempt"},
     "ScaleSettings": {"scale": "rag"},
     "FrameworkCreate": {"kind": "custom", "name": "Cross-tenant attempt"},
     "FrameworkUpdate": {"name": "Cross-tenant attempt"},
@@ -48,6 +52,9 @@ VALID_FORM = {
     "kind": "custom",
     "name": "Cross-tenant attempt",
     "indicator_id": "",
+    "comment": "Cross-tenant attempt",
+    "reason": "Cross-tenant attempt",
+    "period": "1",
 }
 NOT_FOUND = {
     "type": "about:blank",
@@ -77,6 +84,14 @@ def request_route(client: TestClient[Any], method: str, path: str, handler: Any)
     if data_param is None:
         return client.request(method, path)
     name = getattr(data_param.annotation, "__name__", "")
+    media_type = getattr(data_param.kwarg_definition, "media_type", None)
+    if media_type == RequestEncodingType.MULTI_PART:
+        return client.request(
+            method,
+            path,
+            data={"_csrf_token": client.headers["x-csrftoken"]},
+            files={"file": ("evidence.pdf", b"%PDF-1.4 cross-tenant attempt", "application/pdf")},
+        )
     if name in VALID_JSON:
         return client.request(method, path, json=VALID_JSON[name])
     return client.request(
@@ -105,6 +120,8 @@ def snapshot(database: Database, world: World) -> tuple[Any, ...]:
         frameworks = session.query(Framework).order_by(Framework.id).all()
         items = session.query(FrameworkItem).order_by(FrameworkItem.id).all()
         mappings = session.query(Mapping).order_by(Mapping.id).all()
+        evidence = session.query(Evidence).order_by(Evidence.id).all()
+        locks = session.query(PeriodLock).order_by(PeriodLock.id).all()
         invitations = session.execute(
             select(Invitation.id, Invitation.token_hash, Invitation.revoked_at).order_by(
                 Invitation.id
@@ -128,7 +145,9 @@ def snapshot(database: Database, world: World) -> tuple[Any, ...]:
             [tuple(i) for i in invitations],
             [(i.id, i.code, i.name, i.updated_at) for i in indicators],
             [(t.id, t.value, t.approved_at, t.updated_at) for t in targets],
-            [(a.id, a.value) for a in actuals],
+            [(a.id, a.value, a.state, a.note, a.updated_at) for a in actuals],
+            [(e.id, e.sha256, e.file_name) for e in evidence],
+            [(lock.id, lock.quarter, lock.locked, lock.updated_at) for lock in locks],
             [(f.id, f.name, f.updated_at) for f in frameworks],
             [(i.id, i.code, i.title, i.parent_id, i.updated_at) for i in items],
             [(m.id, m.item_id, m.indicator_id) for m in mappings],

@@ -9,11 +9,13 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from saypro.platform.db.engine import Database
 from saypro.platform.db.tenancy import bind_tenant_sync
 from saypro.platform.identity.models import Invitation
 from saypro.platform.identity.permissions import Permission, Role
+from saypro.tenants.kpis.models import ActualValue, Evidence
 from tests.factories import TenantRef, UserRef, make_user
 from tests.platform.identity.tokens import make_token
 from tests.platform.privacy.factories import make_export
@@ -44,7 +46,31 @@ def build_world(database: Database, tenant: TenantRef) -> World:
     framework = make_framework(database, tenant, indicator_id=world.extra["indicator_id"])
     world.extra["framework_id"] = framework.framework_id
     world.extra["item_id"] = framework.child_id
+    world.extra["evidence_id"] = make_evidence(database, tenant, world.extra["indicator_id"])
     return world
+
+
+def make_evidence(database: Database, tenant: TenantRef, indicator_id: uuid.UUID) -> uuid.UUID:
+    """A draft actual of the indicator's first 2026/27 quarter with one evidence row (its
+    file is never read: the walk must not get that far)."""
+    with database.sync_sessions() as session, session.begin():
+        bind_tenant_sync(session, tenant.id)
+        actual = ActualValue(
+            indicator_id=indicator_id, financial_year=2026, period=1, value=Decimal(90)
+        )
+        session.add(actual)
+        session.flush()
+        evidence = Evidence(
+            actual_id=actual.id,
+            file_name="q1-report.pdf",
+            content_type="application/pdf",
+            size_bytes=10,
+            sha256="0" * 64,
+            stored_path="kpi-evidence/missing",
+        )
+        session.add(evidence)
+        session.flush()
+        return evidence.id
 
 
 def make_invitation(database: Database, tenant: TenantRef) -> uuid.UUID:
@@ -77,6 +103,7 @@ FILLERS: dict[str, Callable[[World], str]] = {
     # A's indicator has targets in 2026/27; period 1 is its first quarter.
     "financial_year": lambda w: "2026",
     "period": lambda w: "1",
+    "evidence_id": lambda w: str(w.extra["evidence_id"]),  # an evidence file of A's actual
 }
 
 # Public routes that take a parameter, and why showing them to anyone is right. They are

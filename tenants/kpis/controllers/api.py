@@ -3,38 +3,57 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Controller, delete, get, patch, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody, QueryParameter
+from litestar.response import File
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission
-from saypro.tenants.kpis import service
+from saypro.platform.tenancy.context import CurrentTenant
+from saypro.tenants.kpis import evidence, service, workflow
+from saypro.tenants.kpis.controllers.views import (
+    UPLOAD_BODY_LIMIT,
+    PrincipalRequest,
+    download_response,
+    reporter,
+    uploaded_file,
+)
 from saypro.tenants.kpis.models import Indicator
 from saypro.tenants.kpis.periods import Frequency
 from saypro.tenants.kpis.repository import IndicatorFilters
 from saypro.tenants.kpis.schemas import (
+    ActualRead,
     ActualSet,
+    EvidenceRead,
     IndicatorCreate,
     IndicatorDetail,
     IndicatorRead,
     IndicatorUpdate,
+    LockIn,
+    LockRead,
+    MyUpdates,
     ObjectiveLinkRead,
     Page,
+    ReturnIn,
     ScaleRead,
     ScaleSettings,
     TargetsSet,
     TargetYearRead,
+    UnlockIn,
 )
 
 MAX_OFFSET = 1_000_000
 NO_NUL = r"^[^\x00]*$"
 READ = requires(Permission.KPIS_READ)
 WRITE = requires(Permission.KPIS_WRITE)
+REPORT = requires(Permission.KPIS_REPORT)
+PERIODS = requires(Permission.KPIS_PERIODS)
+ACTUAL = "/{indicator_id:uuid}/actuals/{financial_year:int}/{period:int}"
 
 
 def detail(indicator: Indicator) -> IndicatorDetail:
@@ -145,19 +164,190 @@ class IndicatorApi(Controller):
         return await service.approve_targets(db_session, indicator_id, financial_year)
 
     @put(
-        "/{indicator_id:uuid}/actuals/{financial_year:int}/{period:int}",
-        summary="Record one period's actual (a value, or why there is none)",
-        **WRITE,
+        ACTUAL,
+        summary="Save one period's actual as a draft (a value, or why there is none)",
+        description="The indicator's owner reports; editors, tenant admins and assigned "
+        "consultants may report any indicator. Submitted and approved actuals and those "
+        "of locked quarters are refused (409).",
+        **REPORT,
     )
     async def set_actual(
         self,
+        request: PrincipalRequest,
         db_session: NamedDependency[AsyncSession],
+        tenant: NamedDependency[CurrentTenant],
         indicator_id: FromPath[uuid.UUID],
         financial_year: FromPath[int],
         period: FromPath[int],
         data: JSONBody[ActualSet],
     ) -> TargetYearRead:
-        return await service.set_actual(db_session, indicator_id, financial_year, period, data)
+        await workflow.report(
+            db_session, reporter(request, tenant), indicator_id, financial_year, period, data
+        )
+        return await service.target_year(db_session, indicator_id, financial_year)
+
+    @get(ACTUAL, summary="One period's actual with its review state and evidence", **READ)
+    async def get_actual(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        indicator_id: FromPath[uuid.UUID],
+        financial_year: FromPath[int],
+        period: FromPath[int],
+    ) -> ActualRead:
+        return await workflow.actual_read(db_session, indicator_id, financial_year, period)
+
+    @post(
+        f"{ACTUAL}/submit",
+        summary="Submit the actual for review (amber or red needs a reason and a measure)",
+        status_code=200,
+        **REPORT,
+    )
+    async def submit_actual(
+        self,
+        request: PrincipalRequest,
+        db_session: NamedDependency[AsyncSession],
+        tenant: NamedDependency[CurrentTenant],
+        indicator_id: FromPath[uuid.UUID],
+        financial_year: FromPath[int],
+        period: FromPath[int],
+    ) -> ActualRead:
+        return await workflow.submit(
+            db_session, reporter(request, tenant), indicator_id, financial_year, period
+        )
+
+    @post(
+        f"{ACTUAL}/approve",
+        summary="Approve a submitted actual (its reviewer or a tenant admin; not one's own)",
+        status_code=200,
+        **REPORT,
+    )
+    async def approve_actual(
+        self,
+        request: PrincipalRequest,
+        db_session: NamedDependency[AsyncSession],
+        tenant: NamedDependency[CurrentTenant],
+        indicator_id: FromPath[uuid.UUID],
+        financial_year: FromPath[int],
+        period: FromPath[int],
+    ) -> ActualRead:
+        return await workflow.approve(
+            db_session, reporter(request, tenant), indicator_id, financial_year, period
+        )
+
+    @post(
+        f"{ACTUAL}/return",
+        summary="Return a submitted or approved actual to its reporter with a comment",
+        status_code=200,
+        **REPORT,
+    )
+    async def return_actual(
+        self,
+        request: PrincipalRequest,
+        db_session: NamedDependency[AsyncSession],
+        tenant: NamedDependency[CurrentTenant],
+        indicator_id: FromPath[uuid.UUID],
+        financial_year: FromPath[int],
+        period: FromPath[int],
+        data: JSONBody[ReturnIn],
+    ) -> ActualRead:
+        return await workflow.return_actual(
+            db_session,
+            reporter(request, tenant),
+            indicator_id,
+            financial_year,
+            period,
+            data.comment,
+        )
+
+    @post(
+        f"{ACTUAL}/evidence",
+        summary="Attach an evidence file (multipart field 'file')",
+        status_code=HTTP_201_CREATED,
+        request_max_body_size=UPLOAD_BODY_LIMIT,
+        **REPORT,
+    )
+    async def upload_evidence(
+        self,
+        request: PrincipalRequest,
+        db_session: NamedDependency[AsyncSession],
+        tenant: NamedDependency[CurrentTenant],
+        indicator_id: FromPath[uuid.UUID],
+        financial_year: FromPath[int],
+        period: FromPath[int],
+        data: MultipartBody[dict[str, Any]],
+    ) -> EvidenceRead:
+        return await evidence.upload(
+            db_session,
+            reporter(request, tenant),
+            indicator_id,
+            financial_year,
+            period,
+            await uploaded_file(data),
+        )
+
+
+class EvidenceApi(Controller):
+    path = "/kpis/evidence"
+    tags = ["KPIs"]
+
+    @get("/{evidence_id:uuid}", summary="Download an evidence file", **READ)
+    async def download(
+        self, db_session: NamedDependency[AsyncSession], evidence_id: FromPath[uuid.UUID]
+    ) -> File:
+        return download_response(*await evidence.open_download(db_session, evidence_id))
+
+
+class LockApi(Controller):
+    """Quarters closed for reporting. The quarter is in the body, not the address: it
+    names no object of its own (every municipality has a Q1)."""
+
+    path = "/kpis/locks"
+    tags = ["KPIs"]
+
+    @get("/", summary="The quarters of a financial year that were ever locked", **READ)
+    async def list_locks(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        financial_year: Annotated[int, QueryParameter(ge=2000, le=2099)],
+    ) -> list[LockRead]:
+        return await workflow.list_locks(db_session, financial_year)
+
+    @post(
+        "/",
+        summary="Lock a quarter: its actuals cannot change until it is unlocked",
+        status_code=200,
+        **PERIODS,
+    )
+    async def lock(
+        self, db_session: NamedDependency[AsyncSession], data: JSONBody[LockIn]
+    ) -> LockRead:
+        return await workflow.lock(db_session, data.financial_year, data.quarter)
+
+    @post(
+        "/unlock",
+        summary="Unlock a quarter, with the reason (kept in the audit trail)",
+        status_code=200,
+        **PERIODS,
+    )
+    async def unlock(
+        self, db_session: NamedDependency[AsyncSession], data: JSONBody[UnlockIn]
+    ) -> LockRead:
+        return await workflow.unlock(db_session, data.financial_year, data.quarter, data.reason)
+
+
+class MyUpdatesApi(Controller):
+    path = "/kpis/my-updates"
+    tags = ["KPIs"]
+
+    @get(
+        "/",
+        summary="What the signed-in user has to report: due, overdue, returned, to review",
+        **READ,
+    )
+    async def my_updates(
+        self, request: PrincipalRequest, db_session: NamedDependency[AsyncSession]
+    ) -> MyUpdates:
+        return await workflow.my_updates(db_session, request.user.user_id)
 
 
 class ScaleApi(Controller):

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from litestar import Controller, get, post
-from litestar.params import QueryParameter
+from litestar.params import FromPath, MultipartBody, QueryParameter
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,17 +23,22 @@ from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission
 from saypro.platform.tenancy.context import CurrentTenant
 from saypro.platform.web.forms import attempt, validate_form
-from saypro.tenants.kpis import service
+from saypro.tenants.kpis import evidence, service, workflow
 from saypro.tenants.kpis.controllers.views import (
     UNPROCESSABLE,
+    UPLOAD_BODY_LIMIT,
     Form,
     IndicatorId,
+    PrincipalRequest,
     Session,
     Tenant,
     Year,
+    attempt_step,
     indicators_url,
     multi,
     render,
+    reporter,
+    uploaded_file,
 )
 from saypro.tenants.kpis.models import Indicator
 from saypro.tenants.kpis.periods import FinancialYear, Frequency, periods
@@ -50,6 +55,7 @@ from saypro.tenants.kpis.scoring import PRESETS, Scale
 
 READ = requires(Permission.KPIS_READ)
 WRITE = requires(Permission.KPIS_WRITE)
+REPORT = requires(Permission.KPIS_REPORT)
 PAGE_SIZE = 25
 LINK_FIELDS = ("objective_ids", "initiative_ids")
 EDITABLE_FIELDS = (
@@ -261,6 +267,7 @@ class IndicatorPages(Controller):
         fy = FinancialYear(year) if year else FinancialYear.containing(today_sast())
         target_year = await service.target_year(db_session, indicator.id, fy.start_year)
         scale = service.indicator_scale(await service.workspace_scale(db_session), indicator)
+        actuals = await workflow.actuals_of_year(db_session, indicator.id, fy.start_year)
         return await render(
             "kpis/detail.html",
             db_session,
@@ -270,6 +277,7 @@ class IndicatorPages(Controller):
             years=[FinancialYear(fy.start_year + delta) for delta in (-1, 0, 1)],
             target_year=target_year,
             periods=periods(fy, indicator.frequency),
+            actuals=actuals,
             scale=scale,
             status_code=status_code,
             **context,
@@ -376,9 +384,34 @@ class IndicatorPages(Controller):
             status_code=UNPROCESSABLE,
         )
 
-    @post("/{indicator_id:uuid}/actuals/{financial_year:int}", **WRITE)
+    async def _after(
+        self,
+        db_session: AsyncSession,
+        tenant: CurrentTenant,
+        indicator_id: uuid.UUID,
+        financial_year: int,
+        errors: dict[str, str],
+        values: dict[str, Any] | None = None,
+    ) -> Template | Redirect:
+        """Back to the indicator's year after a reporting step, or the page with the
+        refusal (409 for a state or lock conflict, 403 when the step is not the
+        person's, 422 for bad input)."""
+        if not errors:
+            return Redirect(path=f"{indicators_url(tenant, indicator_id)}?year={financial_year}")
+        return await self._detail(
+            db_session,
+            tenant,
+            indicator_id,
+            financial_year if 2000 <= financial_year <= 2099 else None,
+            values=values or {},
+            errors=errors,
+            status_code=int(errors.pop("_status", UNPROCESSABLE)),
+        )
+
+    @post("/{indicator_id:uuid}/actuals/{financial_year:int}", **REPORT)
     async def set_actual(
         self,
+        request: PrincipalRequest,
         db_session: Session,
         tenant: Tenant,
         indicator_id: IndicatorId,
@@ -391,23 +424,94 @@ class IndicatorPages(Controller):
         if not period:
             errors["period"] = "choose a period"
         if parsed is not None and not errors:
-            _, errors = await attempt(
+            who = reporter(request, tenant)
+            errors = await attempt_step(
                 db_session,
-                lambda: service.set_actual(
-                    db_session, indicator_id, financial_year, period, parsed
+                lambda: workflow.report(
+                    db_session, who, indicator_id, financial_year, period, parsed
                 ),
             )
-        if not errors:
-            return Redirect(path=f"{indicators_url(tenant, indicator_id)}?year={financial_year}")
-        return await self._detail(
-            db_session,
-            tenant,
-            indicator_id,
-            financial_year if 2000 <= financial_year <= 2099 else None,
-            values=_submitted(data),
-            errors=errors,
-            status_code=UNPROCESSABLE,
+        return await self._after(
+            db_session, tenant, indicator_id, financial_year, errors, _submitted(data)
         )
+
+    @post("/{indicator_id:uuid}/actuals/{financial_year:int}/{period:int}/submit", **REPORT)
+    async def submit_actual(
+        self,
+        request: PrincipalRequest,
+        db_session: Session,
+        tenant: Tenant,
+        indicator_id: IndicatorId,
+        financial_year: Year,
+        period: FromPath[int],
+    ) -> Template | Redirect:
+        who = reporter(request, tenant)
+        errors = await attempt_step(
+            db_session,
+            lambda: workflow.submit(db_session, who, indicator_id, financial_year, period),
+        )
+        return await self._after(db_session, tenant, indicator_id, financial_year, errors)
+
+    @post("/{indicator_id:uuid}/actuals/{financial_year:int}/{period:int}/approve", **REPORT)
+    async def approve_actual(
+        self,
+        request: PrincipalRequest,
+        db_session: Session,
+        tenant: Tenant,
+        indicator_id: IndicatorId,
+        financial_year: Year,
+        period: FromPath[int],
+    ) -> Template | Redirect:
+        who = reporter(request, tenant)
+        errors = await attempt_step(
+            db_session,
+            lambda: workflow.approve(db_session, who, indicator_id, financial_year, period),
+        )
+        return await self._after(db_session, tenant, indicator_id, financial_year, errors)
+
+    @post("/{indicator_id:uuid}/actuals/{financial_year:int}/{period:int}/return", **REPORT)
+    async def return_actual(
+        self,
+        request: PrincipalRequest,
+        db_session: Session,
+        tenant: Tenant,
+        indicator_id: IndicatorId,
+        financial_year: Year,
+        period: FromPath[int],
+        data: Form,
+    ) -> Template | Redirect:
+        who = reporter(request, tenant)
+        comment = str(data.get("comment") or "")
+        errors = await attempt_step(
+            db_session,
+            lambda: workflow.return_actual(
+                db_session, who, indicator_id, financial_year, period, comment
+            ),
+        )
+        return await self._after(db_session, tenant, indicator_id, financial_year, errors)
+
+    @post(
+        "/{indicator_id:uuid}/actuals/{financial_year:int}/{period:int}/evidence",
+        request_max_body_size=UPLOAD_BODY_LIMIT,
+        **REPORT,
+    )
+    async def upload_evidence(
+        self,
+        request: PrincipalRequest,
+        db_session: Session,
+        tenant: Tenant,
+        indicator_id: IndicatorId,
+        financial_year: Year,
+        period: FromPath[int],
+        data: MultipartBody[dict[str, Any]],
+    ) -> Template | Redirect:
+        who = reporter(request, tenant)
+        upload = await uploaded_file(data)
+        errors = await attempt_step(
+            db_session,
+            lambda: evidence.upload(db_session, who, indicator_id, financial_year, period, upload),
+        )
+        return await self._after(db_session, tenant, indicator_id, financial_year, errors)
 
 
 class ScalePages(Controller):

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from litestar import Request
+from litestar.datastructures import State, UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, URLEncodedBody
-from litestar.response import Template
+from litestar.response import File, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saypro.platform.errors import DomainError, NotFound
+from saypro.platform.identity.permissions import Permission
+from saypro.platform.identity.principal import Principal
 from saypro.platform.identity.service import list_members
 from saypro.platform.tenancy.context import CurrentTenant
-from saypro.tenants.kpis.models import Calculation, Unit
+from saypro.tenants.kpis.evidence import Upload
+from saypro.tenants.kpis.models import Calculation, Evidence, Unit
 from saypro.tenants.kpis.periods import Frequency
 from saypro.tenants.kpis.scoring import PRESETS, Direction, Flag, TargetType
+from saypro.tenants.kpis.workflow import Reporter
 from saypro.tenants.strategy import service as strategy
 
 Session = NamedDependency[AsyncSession]
@@ -24,6 +31,56 @@ IndicatorId = FromPath[uuid.UUID]
 Year = FromPath[int]
 Form = URLEncodedBody[dict[str, Any]]
 UNPROCESSABLE = 422
+PrincipalRequest = Request[Principal, Any, State]
+# The request-size ceiling of an upload route; the evidence limit (EVIDENCE_MAX_BYTES, at
+# most 50 MiB) is checked in the service, where the message can name the field.
+UPLOAD_BODY_LIMIT = 51 * 1024 * 1024
+
+
+async def attempt_step(
+    db_session: AsyncSession, action: Callable[[], Awaitable[object]]
+) -> dict[str, str]:
+    """Run a reporting step in a savepoint; a refusal becomes form errors, with the
+    answer's status under ``_status`` (409 conflict, 403 not the person's step, 422)."""
+    try:
+        async with db_session.begin_nested():
+            await action()
+            return {}
+    except NotFound:
+        raise
+    except DomainError as exc:
+        return {exc.field or "__all__": exc.message, "_status": str(exc.status_code)}
+
+
+def reporter(request: PrincipalRequest, tenant: CurrentTenant) -> Reporter:
+    user = request.user
+    return Reporter(
+        user_id=user.user_id,
+        can_edit=user.can(tenant.slug, Permission.KPIS_WRITE),
+        is_admin=user.can(tenant.slug, Permission.KPIS_PERIODS),
+    )
+
+
+async def uploaded_file(form: Mapping[str, Any]) -> Upload | None:
+    """The form's ``file`` field as an upload; ``None`` when no file was chosen."""
+    raw = form.get("file")
+    if isinstance(raw, list):
+        raw = raw[0] if raw else None
+    if not isinstance(raw, UploadFile) or not raw.filename:
+        return None
+    return Upload(
+        file_name=raw.filename, content_type=raw.content_type or "", content=await raw.read()
+    )
+
+
+def download_response(evidence: Evidence, path: Any) -> File:
+    return File(
+        path=path,
+        filename=evidence.file_name,
+        media_type=evidence.content_type,
+        content_disposition_type="attachment",
+    )
+
 
 LABELS = {
     "number": "Number",
