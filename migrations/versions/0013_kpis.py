@@ -45,18 +45,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("scale", sa.String(length=30), nullable=False),
         sa.Column("thresholds", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *rls.timestamp_columns(),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_kpi_settings")),
     )
     op.create_index("uq_kpi_settings_tenant", "kpi_settings", ["tenant_id"], unique=True)
@@ -98,18 +87,7 @@ def upgrade() -> None:
         sa.Column("owner_id", sa.Uuid(), nullable=True),
         sa.Column("reviewer_id", sa.Uuid(), nullable=True),
         sa.Column("thresholds", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *rls.timestamp_columns(),
         sa.CheckConstraint(
             "(calculation = 'formula') = (formula IS NOT NULL)",
             name=op.f("ck_kpi_indicators_formula_when_calculated"),
@@ -165,18 +143,7 @@ def upgrade() -> None:
             nullable=True,
         ),
         sa.Column("note", sa.Text(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *rls.timestamp_columns(),
         sa.CheckConstraint(
             "period >= 1 AND period <= 12", name=op.f("ck_kpi_actuals_period_range")
         ),
@@ -248,18 +215,7 @@ def upgrade() -> None:
         sa.Column("upper_value", sa.Numeric(precision=20, scale=4), nullable=True),
         sa.Column("approved_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("approved_by", sa.Uuid(), nullable=True),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *rls.timestamp_columns(),
         sa.CheckConstraint(
             "financial_year >= 2000 AND financial_year <= 2100",
             name=op.f("ck_kpi_targets_year_range"),
