@@ -15,7 +15,6 @@ from saypro.platform.audit import service as audit
 from saypro.platform.audit.service import Actor, set_actor
 from saypro.platform.clock import today_sast
 from saypro.platform.db.tenancy import bind_tenant
-from saypro.platform.identity import two_factor
 from saypro.platform.identity.models import ConsultantAssignment, Membership, User
 from saypro.platform.identity.passwords import hash_password, needs_rehash, verify_password
 from saypro.platform.identity.permissions import Role
@@ -120,13 +119,24 @@ async def load_principal(
                 via=AccessVia.ASSIGNMENT,
             )
     rows = await session.execute(
-        select(Tenant.id, Tenant.slug, Tenant.name, Membership.role, Tenant.status)
+        select(
+            Tenant.id,
+            Tenant.slug,
+            Tenant.name,
+            Membership.role,
+            Tenant.status,
+            Tenant.require_two_factor,
+        )
         .join(Membership, Membership.tenant_id == Tenant.id)
         # A suspended membership grants nothing until it is reactivated.
         .where(Membership.user_id == user_id, Membership.suspended_at.is_(None))
     )
-    for tid, slug, name, role, status in rows.all():
+    # Read with the memberships (this runs on every request): does a municipality the
+    # user belongs to require a second factor of its members?
+    second_factor_required = user.staff_role is not None
+    for tid, slug, name, role, status, requires_second_factor in rows.all():
         tenants[slug] = TenantAccess(tenant_id=tid, slug=slug, name=name, role=role, status=status)
+        second_factor_required = second_factor_required or requires_second_factor
     ordered = dict(sorted(tenants.items(), key=lambda item: item[1].name))
     return Principal(
         user_id=user.id,
@@ -134,8 +144,7 @@ async def load_principal(
         full_name=user.full_name,
         tenants=ordered,
         staff_role=user.staff_role,
-        must_enrol_second_factor=user.totp_enabled_at is None
-        and await two_factor.required_for(session, user.id, staff=user.staff_role is not None),
+        must_enrol_second_factor=user.totp_enabled_at is None and second_factor_required,
     )
 
 
