@@ -48,6 +48,7 @@ def create_tenant(
                     category=category,
                     slug=slug,
                 )
+                tenancy.record_registration(session, created, "tenant.registered")
         except DomainError as exc:
             raise click.ClickException(
                 f"{exc.field}: {exc.message}" if exc.field else exc.message

@@ -22,7 +22,6 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from saypro.platform.audit import service as audit
 from saypro.platform.audit.service import Actor, set_actor
 from saypro.platform.db.tenancy import bind_tenant, bind_tenant_sync
 from saypro.platform.errors import Conflict
@@ -232,22 +231,7 @@ async def sign_up(session: AsyncSession, form: SignUpForm, actor: Actor) -> Sign
                 ip_address=actor.ip_address,
             ),
         )
-        bind_tenant_sync(sync, tenant.id)
-        audit.record(
-            sync,
-            "tenant.signed_up",
-            entity_type="tenant",
-            entity_id=tenant.id,
-            after={
-                "name": tenant.name,
-                "slug": tenant.slug,
-                "demarcation_code": tenant.demarcation_code,
-                "province": tenant.province.value,
-                "category": tenant.category.value,
-                "vat_number": tenant.vat_number,
-                "admin_email": user.email,
-            },
-        )
+        tenancy.record_registration(sync, tenant, "tenant.signed_up", admin_email=user.email)
         sync.flush()
         bind_tenant_sync(sync, None)
         return tenant, user

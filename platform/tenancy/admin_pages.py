@@ -25,7 +25,7 @@ from saypro.platform.settings import Settings
 from saypro.platform.staff import service as staff
 from saypro.platform.tenancy import directory, lifecycle
 from saypro.platform.tenancy.models import MunicipalCategory, Province
-from saypro.platform.tenancy.service import create_tenant
+from saypro.platform.tenancy.service import create_tenant, record_registration
 from saypro.platform.validation import Input
 from saypro.platform.web.forms import attempt, validate_form
 
@@ -94,21 +94,26 @@ class TenantAdminPages(Controller):
         return self._new_form({}, {})
 
     @post("/", **MANAGE_TENANTS)
-    async def create(self, db_session: Session, data: Form) -> Template | Redirect:
+    async def create(
+        self, request: Request[Principal, Any, Any], db_session: Session, data: Form
+    ) -> Template | Redirect:
         parsed, errors = validate_form(TenantForm, data)
         if parsed is None:
             return self._new_form(data, errors, status_code=422)
+        _acting(request, db_session)
 
         async def register() -> uuid.UUID:
             def in_sync(session: Any) -> uuid.UUID:
-                return create_tenant(
+                tenant = create_tenant(
                     session,
                     name=parsed.name,
                     demarcation_code=parsed.demarcation_code,
                     province=parsed.province,
                     category=parsed.category,
                     slug=parsed.slug,
-                ).id
+                )
+                record_registration(session, tenant, "tenant.registered")
+                return tenant.id
 
             return await db_session.run_sync(in_sync)
 

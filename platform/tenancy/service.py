@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from saypro.platform.audit import service as audit
 from saypro.platform.db.tenancy import bind_tenant_sync
 from saypro.platform.errors import Conflict, InvalidInput
 from saypro.platform.modules import load_modules
@@ -80,6 +82,23 @@ def create_tenant(
             if module.seed_workspace is not None:
                 module.seed_workspace(session)
     return tenant
+
+
+REGISTRATION_FIELDS = ("name", "slug", "demarcation_code", "province", "category", "vat_number")
+
+
+def record_registration(session: Session, tenant: Tenant, action: str, **details: Any) -> None:
+    """Open the municipality's own audit trail with how it came to be (signed up on the
+    web, registered by a platform admin or an operator); leaves the session bound to it."""
+    bind_tenant_sync(session, tenant.id)
+    audit.record(
+        session,
+        action,
+        entity_type="tenant",
+        entity_id=tenant.id,
+        after={**audit.snapshot(tenant, REGISTRATION_FIELDS), **details},
+    )
+    session.flush()
 
 
 def list_tenants(session: Session) -> Sequence[Tenant]:
