@@ -16,10 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from saypro.platform.db.engine import Database
 from saypro.platform.identity import throttle
 from saypro.platform.identity.guards import public, signed_in, signed_in_before_second_factor
+from saypro.platform.identity.models import User
 from saypro.platform.identity.principal import Principal
 from saypro.platform.identity.service import authenticate, find_user_id, record_account_event
 from saypro.platform.identity.sign_in import actor_for, complete_sign_in, safe_next
-from saypro.platform.identity.sso.required import password_sign_in_refusal
+from saypro.platform.identity.sso.required import RequiringMunicipality, password_sign_in_refusal
 from saypro.platform.validation import Input
 
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -59,39 +60,54 @@ async def login_page(
     return Template("login.html", context={"next": safe_next(next), "error": None, "email": ""})
 
 
-@post("/login", include_in_schema=False, **public())
-async def login(
-    request: Request[Any, Any, State],
-    db_session: NamedDependency[AsyncSession],
-    data: URLEncodedBody[LoginForm],
-) -> Template | Redirect:
+async def check_password_sign_in(
+    request: Request[Any, Any, State], db_session: AsyncSession, email: str, password: str
+) -> User | list[RequiringMunicipality] | None:
+    """Every rule of a password sign-in, wherever a password proves who is asking: the
+    account's throttle, municipalities that require single sign-on (the list), a wrong
+    password (``None``, counted and recorded), or the user."""
     redis_client = request.app.state.redis
-    await throttle.refuse_if_locked(redis_client, data.email)
+    await throttle.refuse_if_locked(redis_client, email)
     # A municipality that requires single sign-on: refused once the account is known and
     # BEFORE the password is checked, so the answer is the same whether the password was
     # right or not (checked after, this form would confirm passwords of accounts that must
     # not use them). The answer does tell that the address belongs to a member of such a
     # municipality; its sign-in page is public anyway and the rate limit bounds probing.
     # SayPro staff are not affected (see municipalities_requiring_sso).
-    requiring = await password_sign_in_refusal(db_session, data.email)
+    requiring = await password_sign_in_refusal(db_session, email)
     if requiring:
-        await _record_failed_sign_in(request, data.email, "identity.password_sign_in_refused")
-        names = ", ".join(m.name for m in requiring)
+        await _record_failed_sign_in(request, email, "identity.password_sign_in_refused")
+        return requiring
+    user = await authenticate(db_session, email, password)
+    if user is None:
+        await throttle.note_failure(redis_client, email)
+        await _record_failed_sign_in(request, email)
+        return None
+    await throttle.clear_failures(redis_client, email)
+    return user
+
+
+@post("/login", include_in_schema=False, **public())
+async def login(
+    request: Request[Any, Any, State],
+    db_session: NamedDependency[AsyncSession],
+    data: URLEncodedBody[LoginForm],
+) -> Template | Redirect:
+    checked = await check_password_sign_in(request, db_session, data.email, data.password)
+    if isinstance(checked, list):
+        names = ", ".join(m.name for m in checked)
         return Template(
             "login.html",
             context={
                 "next": safe_next(data.next),
                 "error": f"{names} requires signing in with the municipality's own account. "
                 "Use its sign-in page:",
-                "sso_pages": requiring,
+                "sso_pages": checked,
                 "email": data.email,
             },
             status_code=403,
         )
-    user = await authenticate(db_session, data.email, data.password)
-    if user is None:
-        await throttle.note_failure(redis_client, data.email)
-        await _record_failed_sign_in(request, data.email)
+    if checked is None:
         return Template(
             "login.html",
             context={
@@ -101,7 +117,7 @@ async def login(
             },
             status_code=400,
         )
-    await throttle.clear_failures(redis_client, data.email)
+    user = checked
     return await complete_sign_in(request, db_session, user, next_path=data.next)
 
 

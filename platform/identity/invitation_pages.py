@@ -24,15 +24,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from saypro.platform.audit.service import set_actor
 from saypro.platform.clock import SAST
 from saypro.platform.db.tenancy import bind_tenant
-from saypro.platform.identity import invitations, throttle
+from saypro.platform.identity import invitations
 from saypro.platform.identity.account_pages import MIN_PASSWORD_LENGTH
 from saypro.platform.identity.auth import retrieve_principal
+from saypro.platform.identity.controllers import check_password_sign_in
 from saypro.platform.identity.guards import public
 from saypro.platform.identity.invitations import InvitationState
 from saypro.platform.identity.link_forms import ChoosePassword
-from saypro.platform.identity.models import Invitation
+from saypro.platform.identity.models import Invitation, User
 from saypro.platform.identity.principal import Principal
-from saypro.platform.identity.service import authenticate
 from saypro.platform.identity.sign_in import actor_for, complete_sign_in
 from saypro.platform.tenancy.models import Tenant, TenantStatus
 from saypro.platform.web.forms import validate_form
@@ -190,12 +190,10 @@ async def _repeat_of_acceptance(
         or accepted_at + REPEAT_WINDOW < invitations.now()
     ):
         return None
-    # The password proves who is asking, exactly as on the sign-in page (and throttled alike).
-    redis_client = request.app.state.redis
-    await throttle.refuse_if_locked(redis_client, invitation.email)
-    user = await authenticate(db_session, invitation.email, password)
-    if user is None or user.id != invitation.accepted_by_id:
-        await throttle.note_failure(redis_client, invitation.email)
+    # The password proves who is asking, with every rule of the sign-in page (throttle,
+    # single sign-on required, failures on the record).
+    user = await check_password_sign_in(request, db_session, invitation.email, password)
+    if not isinstance(user, User) or user.id != invitation.accepted_by_id:
         return None
     return await complete_sign_in(request, db_session, user, next_path=f"/t/{tenant.slug}/")
 

@@ -16,9 +16,11 @@ from typing import Any
 from authlib.common.security import generate_token
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.httpx_client import AsyncOAuth2Client
+from litestar import Request
 from litestar.connection import ASGIConnection
 
 from saypro.platform.identity.sso.discovery import TIMEOUT_SECONDS, ProviderMetadata
+from saypro.platform.web.links import absolute_url
 
 FLOW_KEY = "sso_flow"
 SCOPES = "openid email profile"
@@ -150,8 +152,7 @@ async def exchange_code(
     return id_token
 
 
-def callback_url(connection: ASGIConnection[Any, Any, Any, Any], municipality: str) -> str:
-    """The redirect URI the municipality registers at its provider. Built from the address
-    the request came in on, so a reverse proxy must pass the public scheme and host."""
-    base = str(connection.base_url).rstrip("/")
-    return f"{base}/login/{municipality}/sso/callback"
+def callback_url(request: Request[Any, Any, Any], municipality: str) -> str:
+    """The redirect URI the municipality registers at its provider: under
+    ``PUBLIC_BASE_URL`` when it is set, else the address the request came in on."""
+    return absolute_url(request, f"/login/{municipality}/sso/callback")
