@@ -10,12 +10,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from litestar import Controller, get, post
 from litestar.params import FromPath, MultipartBody, QueryParameter
 from litestar.response import Redirect, Template
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.clock import today_sast
@@ -47,7 +47,6 @@ from saypro.tenants.kpis.schemas import (
     ActualSet,
     IndicatorCreate,
     IndicatorUpdate,
-    ObjectiveLinkIn,
     ScaleSettings,
     TargetsSet,
 )
@@ -58,6 +57,7 @@ WRITE = requires(Permission.KPIS_WRITE)
 REPORT = requires(Permission.KPIS_REPORT)
 PAGE_SIZE = 25
 LINK_FIELDS = ("objective_ids", "initiative_ids")
+M = TypeVar("M", bound=BaseModel)
 EDITABLE_FIELDS = (
     "code",
     "name",
@@ -82,6 +82,23 @@ def _uuids(form: Mapping[str, Any], name: str) -> list[uuid.UUID] | None:
         return [uuid.UUID(value) for value in multi(form, name)]
     except ValueError:
         return None
+
+
+def _validated(model: type[M], values: Mapping[str, Any]) -> tuple[M | None, dict[str, str]]:
+    """The API's model checks every value the page assembled (thresholds and links too);
+    a refusal becomes errors on the form's fields instead of an unhandled error."""
+    try:
+        return model.model_validate(values), {}
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for error in exc.errors():
+            loc = error["loc"]
+            if len(loc) > 1 and loc[0] == "thresholds":
+                key = f"threshold_{loc[1]}"
+            else:
+                key = str(loc[0]) if loc else "__all__"
+            errors.setdefault(key, str(error["msg"]).removeprefix("Value error, "))
+        return None, errors
 
 
 def _indicator_input(
@@ -110,17 +127,16 @@ def _indicator_input(
             errors[f"threshold_{band}"] = "must be a percentage between -1000 and 1000"
     if parsed is None or errors:
         return None, errors
-    links = [
-        ObjectiveLinkIn(objective_id=i, weight=weights.get(i, Decimal(1)))
-        for i in objective_ids or []
-    ]
-    return parsed.model_copy(
-        update={
+    links = [{"objective_id": i, "weight": weights.get(i, Decimal(1))} for i in objective_ids or []]
+    return _validated(
+        IndicatorCreate,
+        {
+            **parsed.model_dump(exclude={"objectives", "initiative_ids", "thresholds"}),
             "objectives": links,
             "initiative_ids": initiative_ids or [],
             "thresholds": thresholds,
-        }
-    ), {}
+        },
+    )
 
 
 def _errors_on_thresholds(errors: dict[str, str], scale: Scale) -> dict[str, str]:
@@ -308,8 +324,12 @@ class IndicatorPages(Controller):
         scale = await service.workspace_scale(db_session)
         weights = {link.objective_id: link.weight for link in indicator.objective_links}
         parsed, errors = _indicator_input(data, scale, weights)
-        if parsed is not None:
-            changes = IndicatorUpdate.model_validate(parsed.model_dump())
+        changes, errors = (
+            _validated(IndicatorUpdate, parsed.model_dump())
+            if parsed is not None
+            else (None, errors)
+        )
+        if changes is not None:
             _, errors = await attempt(
                 db_session, lambda: service.update_indicator(db_session, indicator_id, changes)
             )
@@ -535,6 +555,7 @@ class ScalePages(Controller):
         preset = PRESETS.get(chosen)
         errors: dict[str, str] = {}
         thresholds: dict[str, Decimal] = {}
+        settings: ScaleSettings | None = None
         if preset is None:
             errors["scale"] = "choose one of the scales"
         else:
@@ -550,7 +571,10 @@ class ScalePages(Controller):
                 if value != default:
                     thresholds[band] = value
         if not errors:
-            settings = ScaleSettings.model_validate({"scale": chosen, "thresholds": thresholds})
+            settings, errors = _validated(
+                ScaleSettings, {"scale": chosen, "thresholds": thresholds}
+            )
+        if settings is not None and not errors:
             _, errors = await attempt(
                 db_session, lambda: service.update_scale(db_session, settings)
             )

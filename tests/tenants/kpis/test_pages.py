@@ -125,6 +125,16 @@ def test_service_rules_are_reported_on_their_field(
         f"{base}/new", data=_form(client_a, **{**VALID, "code": "ICT8", "threshold_C": "2000"})
     )
     assert threshold.status_code == 422 and 'id="threshold_C-error"' in threshold.text
+    # Checked by the API's model too (two decimal places), on the field, never a 500.
+    precise = client_a.post(
+        f"{base}/new", data=_form(client_a, **{**VALID, "code": "ICT7", "threshold_C": "95.555"})
+    )
+    assert precise.status_code == 422 and 'id="threshold_C-error"' in precise.text
+    edited = client_a.post(
+        f"{base}/{indicator_a.indicator_id}/edit",
+        data=_form(client_a, **{**VALID, "threshold_C": "95.555"}),
+    )
+    assert edited.status_code == 422 and 'id="threshold_C-error"' in edited.text
     assert len(_indicators(database, tenant_a)) == 1
 
 
@@ -269,6 +279,11 @@ def test_status_scale_page(
         f"{url}/", data=_form(client_a, scale="rag", threshold_amber="most")
     )
     assert not_a_number.status_code == 422 and 'id="threshold_amber-error"' in not_a_number.text
+    for unusable in ("95.555", "5000"):
+        refused = client_a.post(
+            f"{url}/", data=_form(client_a, scale="rag", threshold_amber=unusable)
+        )
+        assert refused.status_code == 422 and 'id="threshold_amber-error"' in refused.text
     saved = client_a.post(
         f"{url}/",
         data=_form(client_a, scale="five_band", threshold_on_target="100", threshold_below="90"),
