@@ -167,7 +167,8 @@ class ActualSet(Input):
 
 
 class ReturnIn(Input):
-    comment: Annotated[str, Field(min_length=1, max_length=2000)] = Field(
+    # Blank is refused by the workflow itself, with its own words (one message everywhere).
+    comment: Annotated[str, Field(max_length=2000)] = Field(
         description="What the reporter must change"
     )
 
@@ -178,7 +179,8 @@ class LockIn(Input):
 
 
 class UnlockIn(LockIn):
-    reason: Annotated[str, Field(min_length=1, max_length=2000)] = Field(
+    # Blank is refused by the workflow itself, with its own words (one message everywhere).
+    reason: Annotated[str, Field(max_length=2000)] = Field(
         description="Why a locked quarter must change (kept in the audit trail)"
     )
 

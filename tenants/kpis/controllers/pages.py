@@ -47,6 +47,7 @@ from saypro.tenants.kpis.schemas import (
     ActualSet,
     IndicatorCreate,
     IndicatorUpdate,
+    ReturnIn,
     ScaleSettings,
     TargetsSet,
 )
@@ -501,13 +502,15 @@ class IndicatorPages(Controller):
         data: Form,
     ) -> Template | Redirect:
         who = reporter(request, tenant)
-        comment = str(data.get("comment") or "")
-        errors = await attempt_step(
-            db_session,
-            lambda: workflow.return_actual(
-                db_session, who, indicator_id, financial_year, period, comment
-            ),
-        )
+        parsed, errors = validate_form(ReturnIn, data)
+        if parsed is not None:
+            comment = parsed.comment
+            errors = await attempt_step(
+                db_session,
+                lambda: workflow.return_actual(
+                    db_session, who, indicator_id, financial_year, period, comment
+                ),
+            )
         return await self._after(db_session, tenant, indicator_id, financial_year, errors)
 
     @post(

@@ -32,7 +32,7 @@ from saypro.tenants.kpis.controllers.views import (
     reporter,
 )
 from saypro.tenants.kpis.periods import FinancialYear
-from saypro.tenants.kpis.schemas import ActualSet, UpdateItem
+from saypro.tenants.kpis.schemas import ActualSet, LockIn, UnlockIn, UpdateItem
 
 READ = requires(Permission.KPIS_READ)
 REPORT = requires(Permission.KPIS_REPORT)
@@ -203,29 +203,37 @@ class LockPages(Controller):
 
     @post("/lock", **PERIODS)
     async def lock(self, db_session: Session, tenant: Tenant, data: Form) -> Template | Redirect:
-        year, quarter = _year(data), _number(data, "quarter")
+        parsed, errors = validate_form(LockIn, data)
+        if parsed is None:
+            return await self._step(db_session, tenant, _year(data), errors)
+        year, quarter = parsed.financial_year, parsed.quarter
         errors = await attempt_step(db_session, lambda: workflow.lock(db_session, year, quarter))
         return await self._step(db_session, tenant, year, errors)
 
     @post("/unlock", **PERIODS)
     async def unlock(self, db_session: Session, tenant: Tenant, data: Form) -> Template | Redirect:
-        year, quarter = _year(data), _number(data, "quarter")
+        quarter = str(data.get("quarter") or "")
         reason = str(data.get("reason") or "")
-        errors = await attempt_step(
-            db_session, lambda: workflow.unlock(db_session, year, quarter, reason)
-        )
+        parsed, errors = validate_form(UnlockIn, data)
+        if parsed is not None:
+            checked = parsed
+            errors = await attempt_step(
+                db_session,
+                lambda: workflow.unlock(
+                    db_session, checked.financial_year, checked.quarter, checked.reason
+                ),
+            )
         if "reason" in errors:
             errors[f"reason_{quarter}"] = errors.pop("reason")
-        return await self._step(db_session, tenant, year, errors, {f"reason_{quarter}": reason})
-
-
-def _number(form: Mapping[str, Any], name: str) -> int:
-    raw = str(form.get(name) or "").strip()
-    return int(raw) if raw.isdigit() and len(raw) <= 4 else 0
+        return await self._step(
+            db_session, tenant, _year(data), errors, {f"reason_{quarter}": reason}
+        )
 
 
 def _year(form: Mapping[str, Any]) -> int:
-    return _number(form, "financial_year")
+    """The year the page shows after a refusal (its own check happens in the form model)."""
+    raw = str(form.get("financial_year") or "").strip()
+    return int(raw) if raw.isdigit() and len(raw) <= 4 else 0
 
 
 class EvidencePages(Controller):

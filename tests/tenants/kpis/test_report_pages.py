@@ -73,6 +73,8 @@ def test_indicator_page_steps(
     assert ">Approve<" in client.get(f"{page}?year=2026").text
     no_comment = client.post(f"{actions}/1/return", data=_form(client, comment=""))
     assert no_comment.status_code == 422 and "say what the reporter must change" in no_comment.text
+    too_long = client.post(f"{actions}/1/return", data=_form(client, comment="x" * 2001))
+    assert too_long.status_code == 422 and "2000 characters" in too_long.text
     returned = client.post(
         f"{actions}/1/return", data=_form(client, comment="Wrong quarter"), follow_redirects=False
     )
@@ -196,6 +198,13 @@ def test_locking_and_unlocking_quarters_on_the_page(
         f"{locks}/unlock", data=_form(client, financial_year="2026", quarter="1", reason="")
     )
     assert no_reason.status_code == 422 and "say why" in no_reason.text
+    for bad in ({"quarter": "9", "reason": "x"}, {"quarter": "1", "reason": "x" * 2001}):
+        refused_unlock = client.post(
+            f"{locks}/unlock", data=_form(client, financial_year="2026", **bad)
+        )
+        assert refused_unlock.status_code == 422
+    bad_lock = client.post(f"{locks}/lock", data=_form(client, financial_year="2026", quarter="0"))
+    assert bad_lock.status_code == 422
     unlocked = client.post(
         f"{locks}/unlock",
         data=_form(client, financial_year="2026", quarter="1", reason="Late invoice"),
