@@ -143,8 +143,14 @@ def write_archive(
     summary = ArchiveSummary()
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for source in found:
-            report(min(99, done * 100 // total), source.name)
-            written = _write_table(session, archive, source, tenant_id)
+            base = done
+
+            def rows_written(rows: int, name: str = source.name, start: int = base) -> None:
+                # Within a large table too, so the bar moves (unchanged percents are skipped).
+                report(min(99, (start + rows) * 100 // total), name)
+
+            rows_written(0)
+            written = _write_table(session, archive, source, tenant_id, rows_written)
             done += written
             summary.tables.append(
                 {
@@ -167,8 +173,15 @@ def write_archive(
     return summary
 
 
+PROGRESS_EVERY_ROWS = 1000
+
+
 def _write_table(
-    session: Session, archive: zipfile.ZipFile, source: Source, tenant_id: uuid.UUID
+    session: Session,
+    archive: zipfile.ZipFile,
+    source: Source,
+    tenant_id: uuid.UUID,
+    rows_written: Callable[[int], None],
 ) -> int:
     columns: Sequence[str] = source.columns.columns
     count = 0
@@ -184,6 +197,8 @@ def _write_table(
                 entry.write(separator + json.dumps(record, ensure_ascii=False).encode())
                 writer.writerow([csv_value(row[c]) for c in columns])
                 count += 1
+                if count % PROGRESS_EVERY_ROWS == 0:
+                    rows_written(count)
             entry.write(b"\n]\n")
         csv_text.flush()
         spool.seek(0)

@@ -22,6 +22,7 @@ from saypro.platform.errors import Conflict, NotFound
 from saypro.platform.jobs.registry import enqueue
 from saypro.platform.privacy.models import DataExport, ExportStatus
 from saypro.platform.privacy.storage import export_file
+from saypro.platform.tenancy.models import Tenant
 
 BUILD_JOB = "privacy.build_export"
 IN_PROGRESS = (ExportStatus.PENDING, ExportStatus.RUNNING)
@@ -35,6 +36,8 @@ class ExportGone(Exception):
 async def request_export(session: AsyncSession) -> DataExport:
     """Start a full export of the bound tenant; one at a time per municipality."""
     tenant_id = require_tenant(session)
+    # Two requests at once: the tenant row is locked, so the second sees the first's export.
+    await session.execute(select(Tenant.id).where(Tenant.id == tenant_id).with_for_update())
     running = await session.scalar(
         select(DataExport.id)
         .where(DataExport.tenant_id == tenant_id, DataExport.status.in_(IN_PROGRESS))
