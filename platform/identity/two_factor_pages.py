@@ -20,6 +20,7 @@ from saypro.platform.db.engine import Database
 from saypro.platform.identity import second_factor_throttle as throttle
 from saypro.platform.identity import two_factor
 from saypro.platform.identity.guards import ENROLMENT_PATH, public, signed_in_before_second_factor
+from saypro.platform.identity.limits import client_address
 from saypro.platform.identity.models import User
 from saypro.platform.identity.principal import Principal
 from saypro.platform.identity.service import record_account_event
@@ -49,10 +50,6 @@ class CodeForm(Input):
 def _box(request: AnyRequest) -> SecretBox:
     settings: Settings = request.app.state.settings
     return two_factor.seed_box(settings.require_secret_key())
-
-
-def _address(request: AnyRequest) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 # --- the second step of signing in ------------------------------------------------------------
@@ -88,7 +85,7 @@ async def second_step(request: AnyRequest, db_session: Session, data: Form) -> T
         request.clear_session()
         return Redirect(path="/login")
     redis_client = request.app.state.redis
-    address = _address(request)
+    address = client_address(request)
     await throttle.refuse_if_locked(redis_client, pending.user_id, address)
     parsed, errors = validate_form(CodeForm, data)
     if parsed is None:
@@ -160,7 +157,7 @@ async def _checked_code(
 ) -> tuple[str | None, dict[str, str]]:
     """The submitted code, once the throttle allows another try."""
     await throttle.refuse_if_locked(
-        request.app.state.redis, request.user.user_id, _address(request)
+        request.app.state.redis, request.user.user_id, client_address(request)
     )
     parsed, errors = validate_form(CodeForm, data)
     return (parsed.code if parsed else None), errors
@@ -172,7 +169,7 @@ async def _refused(
     """A wrong code counts towards the throttle; anything else refused is just shown."""
     if errors.get("code") == two_factor.WRONG_CODE:
         await throttle.note_failure(
-            request.app.state.redis, request.user.user_id, _address(request)
+            request.app.state.redis, request.user.user_id, client_address(request)
         )
         return await _security_page(request, db_session, errors=errors, status_code=400)
     return await _security_page(request, db_session, errors=errors, status_code=409)

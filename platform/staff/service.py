@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import structlog
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +26,8 @@ from saypro.platform.identity.models import ConsultantAssignment, User
 from saypro.platform.identity.permissions import ConsultantRole, StaffRole
 from saypro.platform.identity.service import normalise_email
 from saypro.platform.tenancy.models import Tenant
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,8 @@ async def add_staff(
         )
     user.staff_role = role
     await session.flush()
+    # A platform-level change: no municipality's trail holds it, the structured log does.
+    log.info("staff.added", user_id=str(user.id), staff_role=role.value, new_account=created)
     return user, created
 
 
@@ -156,6 +161,13 @@ async def change_staff_role(
     before: dict[str, Any] = {"staff_role": user.staff_role.value}
     user.staff_role = role
     await session.flush()
+    log.info(
+        "staff.role_changed",
+        user_id=str(user_id),
+        before=before["staff_role"],
+        after=role.value if role else None,
+        by=str(acting_user),
+    )
     tenant_ids = await _assigned_tenants(session, user_id)
     if role is not StaffRole.CONSULTANT:
         await end_assignments(session, user_id)
