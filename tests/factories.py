@@ -7,7 +7,7 @@ import string
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pyotp
 from sqlalchemy import update
@@ -17,7 +17,7 @@ from saypro.platform.db.engine import Database
 from saypro.platform.db.tenancy import bind_tenant_sync
 from saypro.platform.identity import service as identity
 from saypro.platform.identity import totp, two_factor
-from saypro.platform.identity.models import ConsultantAssignment, User
+from saypro.platform.identity.models import ConsultantAssignment, Invitation, User
 from saypro.platform.identity.permissions import ConsultantRole, Role, StaffRole
 from saypro.platform.tenancy import service as tenancy
 from tests.servers import TEST_SECRET_KEY
@@ -146,3 +146,20 @@ def next_code(user: UserRef) -> str:
         time.sleep(totp.STEP_SECONDS - time.time() % totp.STEP_SECONDS + 0.05)
     _LAST_STEPS[user.id] = step
     return pyotp.TOTP(TOTP_SEEDS[user.id]).generate_otp(step)
+
+
+def make_invitation(
+    database: Database, tenant: TenantRef, *, email: str | None = None, role: Role = Role.VIEWER
+) -> uuid.UUID:
+    """An open invitation of the municipality (its token is never needed here)."""
+    with database.sync_sessions() as session, session.begin():
+        bind_tenant_sync(session, tenant.id)
+        invitation = Invitation(
+            email=email or f"invitee-{uuid.uuid4().hex[:10]}@example.org",
+            role=role,
+            token_hash=uuid.uuid4().hex,
+            expires_at=datetime.now(UTC) + timedelta(days=7),
+        )
+        session.add(invitation)
+        session.flush()
+        return invitation.id

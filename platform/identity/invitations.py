@@ -108,6 +108,15 @@ async def list_pending(session: AsyncSession) -> Sequence[PendingInvitation]:
     ]
 
 
+async def usable_invitation_for(session: AsyncSession, email: str) -> Invitation | None:
+    """The bound municipality's open, unexpired invitation to ``email`` (locked), if any:
+    single sign-on honours it like following the emailed link."""
+    invitation = await _open_invitation_for(session, email.strip().lower())
+    if invitation is None or state_of(invitation) is not InvitationState.OPEN:
+        return None
+    return invitation
+
+
 async def _open_invitation_for(session: AsyncSession, email: str) -> Invitation | None:
     return await session.scalar(
         select(Invitation)

@@ -8,15 +8,13 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from saypro.platform.db.engine import Database
 from saypro.platform.db.tenancy import bind_tenant_sync
-from saypro.platform.identity.models import Invitation
 from saypro.platform.identity.permissions import Permission, Role
 from saypro.tenants.kpis.models import ActualValue, Evidence
-from tests.factories import TenantRef, UserRef, make_user
+from tests.factories import TenantRef, UserRef, make_invitation, make_user
 from tests.platform.identity.tokens import make_token
 from tests.platform.privacy.factories import make_export
 from tests.tenants.frameworks.conftest import make_framework
@@ -71,21 +69,6 @@ def make_evidence(database: Database, tenant: TenantRef, indicator_id: uuid.UUID
         session.add(evidence)
         session.flush()
         return evidence.id
-
-
-def make_invitation(database: Database, tenant: TenantRef) -> uuid.UUID:
-    """An open invitation of the municipality (its token is never needed here)."""
-    with database.sync_sessions() as session, session.begin():
-        bind_tenant_sync(session, tenant.id)
-        invitation = Invitation(
-            email=f"invitee-{uuid.uuid4().hex[:10]}@example.org",
-            role=Role.VIEWER,
-            token_hash=uuid.uuid4().hex,
-            expires_at=datetime.now(UTC) + timedelta(days=7),
-        )
-        session.add(invitation)
-        session.flush()
-        return invitation.id
 
 
 # How each path parameter is filled with municipality A's object.

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.audit import service as audit
 from saypro.platform.db.tenancy import require_tenant
+from saypro.platform.identity import invitations
 from saypro.platform.identity.models import User
 from saypro.platform.identity.service import add_membership, create_user, is_member
 from saypro.platform.identity.sso.models import SsoIdentity, SsoProvider
@@ -112,9 +113,13 @@ async def resolve_user(
         )
 
     user = await session.scalar(select(User).where(func.lower(User.email) == email))
+    invitation = await invitations.usable_invitation_for(session, email)
     if user is not None:
         if not user.is_active:
             raise SignInRefused("This account is disabled.", reason="account_inactive")
+        if invitation is not None and not await is_member(session, tenant_id, user.id):
+            # Invited: signing in through the municipality's provider accepts it.
+            await invitations.accept(session, invitation, user)
         if not await is_member(session, tenant_id, user.id):
             raise SignInRefused(
                 f"{email} already has a SayPro account, but it is not a member of "
@@ -144,17 +149,20 @@ async def resolve_user(
             sync, email=email, full_name=name, password=None, email_verified=True
         )
     )
-    await session.run_sync(
-        lambda sync: add_membership(
-            sync, user=created, tenant_id=tenant_id, role=provider.default_role
+    if invitation is not None:
+        # Invited before their first sign-in: the invitation's role, not the default.
+        role = (await invitations.accept(session, invitation, created)).role
+    else:
+        role = provider.default_role
+        await session.run_sync(
+            lambda sync: add_membership(sync, user=created, tenant_id=tenant_id, role=role)
         )
-    )
     audit.record(
         session,
         "sso.user_provisioned",
         entity_type="user",
         entity_id=created.id,
-        after={"email": email, "full_name": name, "role": provider.default_role.value},
+        after={"email": email, "full_name": name, "role": role.value},
     )
     await _link(session, provider, claims, created)
     # Written now, while the municipality is bound: completing the sign-in binds each of

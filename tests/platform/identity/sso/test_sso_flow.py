@@ -13,10 +13,10 @@ from sqlalchemy import func, select, update
 from saypro.platform.audit.models import AuditEvent
 from saypro.platform.db.engine import Database
 from saypro.platform.db.tenancy import bind_tenant_sync
-from saypro.platform.identity.models import Membership, User
+from saypro.platform.identity.models import Invitation, Membership, User
 from saypro.platform.identity.permissions import Role
 from saypro.platform.identity.sso.models import SsoIdentity, SsoProvider
-from tests.factories import TenantRef, make_tenant, make_user
+from tests.factories import TenantRef, make_invitation, make_tenant, make_user
 from tests.oidc.server import OidcProvider
 from tests.platform.identity.sso.conftest import (
     SsoSetup,
@@ -125,6 +125,39 @@ def test_an_account_that_is_not_a_member_is_refused(
             is None
         )
     assert _actions(database, sso_a.tenant)[-1] == "sso.sign_in_refused"
+
+
+def test_single_sign_on_honours_an_invitation_new_person_or_existing_account(
+    client: TestClient[Any], database: Database, sso_a: SsoSetup, another_client: Any
+) -> None:
+    # A new person invited as a viewer gets the invitation's role, not the default.
+    newcomer = sso_a.new_account(name="Invited Newcomer")
+    invited = make_invitation(database, sso_a.tenant, email=newcomer.email, role=Role.VIEWER)
+    assert sso_sign_in(client, sso_a, newcomer).status_code in (302, 303)
+    user = _user(database, newcomer.email)
+    assert user is not None
+    # An account of another municipality, invited here, is let in by the invitation.
+    elsewhere = make_tenant(database)
+    outsider = make_user(database, (elsewhere, Role.EDITOR))
+    make_invitation(database, sso_a.tenant, email=outsider.email, role=Role.CONTRIBUTOR)
+    with another_client() as second:
+        response = sso_sign_in(second, sso_a, sso_a.provider.add_account(outsider.email))
+        assert response.status_code in (302, 303), response.text
+        assert second.get(f"/t/{sso_a.tenant.slug}/").status_code == 200
+    with database.sync_sessions() as session:
+        roles = dict(
+            session.execute(
+                select(Membership.user_id, Membership.role).where(
+                    Membership.tenant_id == sso_a.tenant.id,
+                    Membership.user_id.in_([user.id, outsider.id]),
+                )
+            ).all()
+        )
+        bind_tenant_sync(session, sso_a.tenant.id)
+        accepted = session.get(Invitation, (sso_a.tenant.id, invited))
+    assert roles == {user.id: Role.VIEWER, outsider.id: Role.CONTRIBUTOR}
+    assert accepted is not None and accepted.accepted_by_id == user.id
+    assert _actions(database, sso_a.tenant).count("members.invitation_accepted") == 2
 
 
 def test_a_disallowed_domain_and_an_unverified_email_are_refused(
