@@ -6,7 +6,10 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const vendor = join(root, "platform", "web", "static", "vendor");
-const files = [["htmx.org/dist/htmx.min.js", "htmx.min.js"]];
+const files = [
+  ["htmx.org/dist/htmx.min.js", "htmx.min.js"],
+  ["chart.js/dist/chart.umd.min.js", "chart.umd.min.js"],
+];
 
 mkdirSync(vendor, { recursive: true });
 for (const [source, target] of files) {
