@@ -20,6 +20,7 @@ from saypro.platform.db.tenancy import require_tenant
 from saypro.platform.errors import Conflict, InvalidInput
 from saypro.platform.identity.service import is_member
 from saypro.tenants.kpis import formulas
+from saypro.tenants.kpis.evaluation import STORED_SCALE, evaluate_year, load_year
 from saypro.tenants.kpis.models import (
     ANNUAL,
     ActualValue,
@@ -32,8 +33,7 @@ from saypro.tenants.kpis.models import (
     TargetRevision,
     Unit,
 )
-from saypro.tenants.kpis.periods import FinancialYear, Period, periods, periods_up_to_quarter
-from saypro.tenants.kpis.periods import quarter_end as end_of_quarter
+from saypro.tenants.kpis.periods import FinancialYear
 from saypro.tenants.kpis.repository import (
     IndicatorFilters,
     IndicatorRepository,
@@ -46,8 +46,6 @@ from saypro.tenants.kpis.schemas import (
     IndicatorCreate,
     IndicatorUpdate,
     ObjectiveLinkIn,
-    PeriodRead,
-    QuarterRead,
     RevisionRead,
     ScaleRead,
     ScaleSettings,
@@ -58,19 +56,12 @@ from saypro.tenants.kpis.schemas import (
 from saypro.tenants.kpis.scoring import (
     DEFAULT_PRESET,
     PRESETS,
-    Actual,
     Direction,
-    PeriodEntry,
     Scale,
     ScaleError,
-    Status,
     TargetType,
     annual_target_problem,
-    effective_targets,
-    evaluate,
-    year_to_date,
 )
-from saypro.tenants.kpis.scoring import Target as TargetValue
 from saypro.tenants.strategy import service as strategy
 
 INDICATOR_FIELDS = (
@@ -93,7 +84,6 @@ INDICATOR_FIELDS = (
 )
 LINK_FIELDS = ("objectives", "initiative_ids")
 ACTUAL_FIELDS = ["value", "flag", "note", "deviation_reason", "corrective_measure", "state"]
-STORED_SCALE = Decimal("0.0001")
 
 
 # Audit --------------------------------------------------------------------------------
@@ -166,16 +156,6 @@ def indicator_scale(workspace: Scale, indicator: Indicator) -> Scale:
         return workspace.with_thresholds(overrides)
     except ScaleError:
         return workspace
-
-
-def _status_read(status: Status) -> StatusRead:
-    return StatusRead(
-        key=status.key,
-        label=status.label,
-        colour=status.colour,
-        achievement=status.achievement,
-        condition=status.condition,
-    )
 
 
 def scale_read(scale: Scale) -> ScaleRead:
@@ -697,33 +677,6 @@ def _check_value(indicator: Indicator, value: Decimal) -> None:
         )
 
 
-async def _actual_values(
-    session: AsyncSession, indicator: Indicator, year: int
-) -> dict[int, Actual]:
-    """Each period's actual: as recorded, or calculated from the formula's inputs (those
-    reported for the same period by indicators of the same frequency)."""
-    repository = TargetRepository(session)
-    if indicator.calculation is Calculation.MANUAL or not indicator.formula:
-        rows = await repository.actuals([indicator.id], year)
-        return {period: Actual(row.value, row.flag) for (_, period), row in rows.items()}
-    node = formulas.parse(indicator.formula)
-    inputs = await IndicatorRepository(session).by_codes(sorted(formulas.references(node)))
-    same = [i for i in inputs if i.frequency is indicator.frequency]
-    rows = await repository.actuals([i.id for i in same], year)
-    codes = {i.id: i.code.lower() for i in same}
-    result: dict[int, Actual] = {}
-    for number in range(1, indicator.frequency.periods_per_year + 1):
-        values = {codes[i]: row.value for (i, period), row in rows.items() if period == number}
-        value = formulas.evaluate(node, values)
-        if value is not None:
-            result[number] = Actual(value.quantize(STORED_SCALE))
-    return result
-
-
-def _reported(actual: Actual | None) -> bool:
-    return actual is not None and actual.reported
-
-
 async def target_year(
     session: AsyncSession, indicator_id: uuid.UUID, year: int, *, today: date | None = None
 ) -> TargetYearRead:
@@ -733,70 +686,10 @@ async def target_year(
     indicator = await IndicatorRepository(session).get(indicator_id)
     today = today or today_sast()
     scale = indicator_scale(await workspace_scale(session), indicator)
+    data = await load_year(session, [indicator], fy.start_year)
+    rows = data.targets.get(indicator.id, {})
+    evaluated = evaluate_year(indicator, fy, rows, data.actuals.get(indicator.id, {}), scale, today)
     repository = TargetRepository(session)
-    rows = await repository.for_year(indicator.id, fy.start_year)
-    actuals = await _actual_values(session, indicator, fy.start_year)
-    year_periods = periods(fy, indicator.frequency)
-    entries = [
-        PeriodEntry(
-            TargetValue(rows[p.number].value, rows[p.number].upper_value)
-            if p.number in rows
-            else None,
-            actuals.get(p.number),
-        )
-        for p in year_periods
-    ]
-    effective = effective_targets(indicator.target_type, entries)
-
-    def due(period: Period, actual: Actual | None) -> bool:
-        return period.is_due_by(today) or _reported(actual)
-
-    period_rows = []
-    for index, period in enumerate(year_periods):
-        entry = entries[index]
-        ytd = year_to_date(indicator.target_type, entries[: index + 1])
-        is_due = due(period, entry.actual)
-        carried = effective[index]
-        period_rows.append(
-            PeriodRead(
-                period=period.number,
-                label=period.label,
-                starts_on=period.starts_on,
-                ends_on=period.ends_on,
-                quarter=period.quarter,
-                target=entry.target.value if entry.target else None,
-                upper_target=entry.target.upper if entry.target else None,
-                effective_target=carried.value if carried else None,
-                actual=entry.actual.value if entry.actual else None,
-                flag=entry.actual.flag if entry.actual else None,
-                status=_status_read(
-                    evaluate(entry.actual, carried, indicator.direction, scale, due=is_due)
-                ),
-                ytd_target=ytd.target.value if ytd.target else None,
-                ytd_actual=ytd.actual.value if ytd.actual else None,
-                ytd_status=_status_read(
-                    evaluate(ytd.actual, ytd.target, indicator.direction, scale, due=is_due)
-                ),
-            )
-        )
-    quarters = []
-    for quarter in range(1, 5):
-        covered = periods_up_to_quarter(fy, indicator.frequency, quarter)
-        subset = entries[: len(covered)]
-        ytd = year_to_date(indicator.target_type, subset)
-        is_due = bool(covered) and (
-            end_of_quarter(fy, quarter) <= today or _reported(subset[-1].actual)
-        )
-        quarters.append(
-            QuarterRead(
-                quarter=quarter,
-                target=ytd.target.value if ytd.target else None,
-                actual=ytd.actual.value if ytd.actual else None,
-                status=_status_read(
-                    evaluate(ytd.actual, ytd.target, indicator.direction, scale, due=is_due)
-                ),
-            )
-        )
     periods_of = {row.id: number for number, row in rows.items()}
     revisions = await repository.revisions(list(periods_of))
     annual = rows.get(ANNUAL)
@@ -807,8 +700,8 @@ async def target_year(
         annual_target=annual.value if annual else None,
         annual_upper_target=annual.upper_value if annual else None,
         approved_at=approved_at,
-        periods=period_rows,
-        quarters=quarters,
+        periods=evaluated.periods,
+        quarters=evaluated.quarters,
         revisions=[
             RevisionRead(
                 period=periods_of[r.target_id],
