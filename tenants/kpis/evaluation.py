@@ -137,6 +137,72 @@ def _reported(actual: Actual | None) -> bool:
     return actual is not None and actual.reported
 
 
+def _entries(
+    indicator: Indicator,
+    year_periods: Sequence[Period],
+    targets: Mapping[int, Target],
+    actuals: Mapping[int, Actual],
+) -> list[PeriodEntry]:
+    return [
+        PeriodEntry(
+            TargetValue(targets[p.number].value, targets[p.number].upper_value)
+            if p.number in targets
+            else None,
+            actuals.get(p.number),
+        )
+        for p in year_periods
+    ]
+
+
+@dataclass(frozen=True)
+class QuarterResult:
+    """The year-to-date at the end of a quarter, and the latest period it covers."""
+
+    quarter: int
+    target: Decimal | None
+    actual: Decimal | None
+    status: Status
+    last_period: int | None  # None when no period has ended by then (annual before Q4)
+
+
+def _quarter(
+    indicator: Indicator,
+    year: FinancialYear,
+    entries: Sequence[PeriodEntry],
+    scale: Scale,
+    today: date,
+    quarter: int,
+) -> QuarterResult:
+    covered = periods_up_to_quarter(year, indicator.frequency, quarter)
+    subset = entries[: len(covered)]
+    ytd = year_to_date(indicator.target_type, subset)
+    is_due = bool(covered) and (
+        end_of_quarter(year, quarter) <= today or _reported(subset[-1].actual)
+    )
+    return QuarterResult(
+        quarter=quarter,
+        target=ytd.target.value if ytd.target else None,
+        actual=ytd.actual.value if ytd.actual else None,
+        status=evaluate(ytd.actual, ytd.target, indicator.direction, scale, due=is_due),
+        last_period=covered[-1].number if covered else None,
+    )
+
+
+def evaluate_quarter(
+    indicator: Indicator,
+    year: FinancialYear,
+    targets: Mapping[int, Target],
+    actuals: Mapping[int, Actual],
+    scale: Scale,
+    today: date,
+    quarter: int,
+) -> QuarterResult:
+    """The year-to-date status at the end of ``quarter`` alone (scorecards judge hundreds
+    of indicators at one quarter and need nothing else)."""
+    entries = _entries(indicator, periods(year, indicator.frequency), targets, actuals)
+    return _quarter(indicator, year, entries, scale, today, quarter)
+
+
 def evaluate_year(
     indicator: Indicator,
     year: FinancialYear,
@@ -149,15 +215,7 @@ def evaluate_year(
     year-to-date at each quarter (what a quarterly report covers). A period is judged
     once it has ended or has something reported."""
     year_periods = periods(year, indicator.frequency)
-    entries = [
-        PeriodEntry(
-            TargetValue(targets[p.number].value, targets[p.number].upper_value)
-            if p.number in targets
-            else None,
-            actuals.get(p.number),
-        )
-        for p in year_periods
-    ]
+    entries = _entries(indicator, year_periods, targets, actuals)
     effective = effective_targets(indicator.target_type, entries)
 
     def due(period: Period, actual: Actual | None) -> bool:
@@ -193,20 +251,13 @@ def evaluate_year(
         )
     quarters = []
     for quarter in range(1, 5):
-        covered = periods_up_to_quarter(year, indicator.frequency, quarter)
-        subset = entries[: len(covered)]
-        ytd = year_to_date(indicator.target_type, subset)
-        is_due = bool(covered) and (
-            end_of_quarter(year, quarter) <= today or _reported(subset[-1].actual)
-        )
+        result = _quarter(indicator, year, entries, scale, today, quarter)
         quarters.append(
             QuarterRead(
                 quarter=quarter,
-                target=ytd.target.value if ytd.target else None,
-                actual=ytd.actual.value if ytd.actual else None,
-                status=status_read(
-                    evaluate(ytd.actual, ytd.target, indicator.direction, scale, due=is_due)
-                ),
+                target=result.target,
+                actual=result.actual,
+                status=status_read(result.status),
             )
         )
     return EvaluatedYear(period_rows, quarters)

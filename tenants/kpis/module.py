@@ -13,6 +13,7 @@ from saypro.tenants.kpis.controllers.api import (
     LockApi,
     MyUpdatesApi,
     ScaleApi,
+    ScorecardApi,
 )
 from saypro.tenants.kpis.controllers.pages import IndicatorPages, ScalePages
 from saypro.tenants.kpis.controllers.report_pages import (
@@ -24,7 +25,7 @@ from saypro.tenants.kpis.seed import seed_demo, seed_workspace
 
 module = Module(
     name="kpis",
-    api_handlers=[IndicatorApi, ScaleApi, EvidenceApi, LockApi, MyUpdatesApi],
+    api_handlers=[IndicatorApi, ScaleApi, EvidenceApi, LockApi, MyUpdatesApi, ScorecardApi],
     page_handlers=[IndicatorPages, ScalePages, MyUpdatesPages, LockPages, EvidencePages],
     template_dir=Path(__file__).parent / "templates",
     nav=[

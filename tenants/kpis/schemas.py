@@ -338,3 +338,94 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+
+
+class TrendPointRead(BaseModel):
+    financial_year: int
+    period: int
+    label: str = Field(description='e.g. "Q1 2026/27", "Jul 2026"')
+    ends_on: date
+    target: Decimal | None = Field(description="The period's target, or the one carried over")
+    upper_target: Decimal | None
+    actual: Decimal | None
+    flag: Flag | None
+    status: StatusRead
+
+
+class TrendRead(BaseModel):
+    indicator_id: uuid.UUID
+    code: str
+    name: str
+    unit: Unit
+    decimal_places: int
+    first_year: int | None
+    last_year: int | None
+    points: list[TrendPointRead] = Field(description="Every period of every year, in order")
+
+
+class ScoreBandRead(BaseModel):
+    key: str
+    label: str
+    colour: str
+    points: Decimal = Field(description="Points of an indicator in this band (100 best, 0 lowest)")
+    from_score: Decimal = Field(
+        description="A roll-up score above this (the lowest band: from 0) is in this band"
+    )
+
+
+class RollupRead(BaseModel):
+    score: Decimal | None = Field(description="0-100, to 0.01; null when nothing was judged")
+    status: ScoreBandRead | None
+    counts: dict[str, int] = Field(description="Indicators per status key")
+    judged: int = Field(description="Indicators with points (in the score's denominator)")
+    total: int = Field(description="Indicators under this level, each once")
+
+
+class ScorecardIndicatorRead(BaseModel):
+    id: uuid.UUID
+    code: str
+    name: str
+    target: Decimal | None = Field(description="Year-to-date target at the quarter")
+    actual: Decimal | None = Field(description="Year-to-date actual at the quarter")
+    status: StatusRead
+    points: Decimal | None = Field(description="Null when left out of the score")
+    last_period: int | None = Field(
+        description="The latest period the quarter covers (its actual and evidence)"
+    )
+
+
+class WeightedIndicatorRead(BaseModel):
+    indicator_id: uuid.UUID
+    weight: Decimal
+
+
+class InitiativeScoreRead(RollupRead):
+    id: uuid.UUID
+    title: str
+    weight: Decimal = Field(description="The initiative's weight within its objective")
+    indicator_ids: list[uuid.UUID] = Field(description="Equally weighted")
+
+
+class ObjectiveScoreRead(RollupRead):
+    id: uuid.UUID
+    code: str
+    title: str
+    indicators: list[WeightedIndicatorRead] = Field(description="Linked directly, with weight")
+    initiatives: list[InitiativeScoreRead]
+
+
+class UnlinkedRead(RollupRead):
+    indicator_ids: list[uuid.UUID]
+
+
+class ScorecardRead(BaseModel):
+    financial_year: int
+    label: str
+    quarter: int
+    as_of: date = Field(description="The end of the quarter: year to date up to this day")
+    scale: str
+    bands: list[ScoreBandRead] = Field(description="How statuses become points and back")
+    workspace: RollupRead
+    objectives: list[ObjectiveScoreRead]
+    unlinked: UnlinkedRead = Field(description="Indicators linked to no objective or initiative")
+    indicators: list[ScorecardIndicatorRead]

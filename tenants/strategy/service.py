@@ -287,3 +287,22 @@ async def initiative_labels(
         statement = statement.where(Initiative.id.in_(list(ids)))
     rows = await session.execute(statement.order_by(Objective.code, Initiative.title))
     return {row.id: f"{row.code} · {row.title}" for row in rows}
+
+
+async def objectives_and_initiatives(
+    session: AsyncSession,
+) -> tuple[Sequence[Objective], Sequence[Initiative]]:
+    """Every objective (by code) and initiative (by objective, then creation) of the bound
+    tenant, in two queries, for roll-ups in other modules."""
+    tenant = require_tenant(session)
+    objectives = await session.scalars(
+        select(Objective)
+        .where(Objective.tenant_id == tenant)
+        .order_by(Objective.code, Objective.id)
+    )
+    initiatives = await session.scalars(
+        select(Initiative)
+        .where(Initiative.tenant_id == tenant)
+        .order_by(Initiative.objective_id, Initiative.created_at, Initiative.id)
+    )
+    return objectives.all(), initiatives.all()

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission
 from saypro.platform.tenancy.context import CurrentTenant
-from saypro.tenants.kpis import evidence, service, workflow
+from saypro.tenants.kpis import evidence, scorecard, service, trends, workflow
 from saypro.tenants.kpis.controllers.views import (
     UPLOAD_BODY_LIMIT,
     PrincipalRequest,
@@ -42,8 +42,10 @@ from saypro.tenants.kpis.schemas import (
     ReturnIn,
     ScaleRead,
     ScaleSettings,
+    ScorecardRead,
     TargetsSet,
     TargetYearRead,
+    TrendRead,
     UnlockIn,
 )
 
@@ -134,6 +136,29 @@ class IndicatorApi(Controller):
         financial_year: FromPath[int],
     ) -> TargetYearRead:
         return await service.target_year(db_session, indicator_id, financial_year)
+
+    @get(
+        "/{indicator_id:uuid}/trend",
+        summary="Target and actual of every period over several financial years",
+        description="Each period's target (or the one carried over), actual and status, "
+        "from the oldest year to `financial_year` (default: the current one).",
+        **READ,
+    )
+    async def get_trend(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        indicator_id: FromPath[uuid.UUID],
+        financial_year: Annotated[
+            int | None,
+            QueryParameter(ge=2000, le=2099, description="The last year (2026 = 2026/27)"),
+        ] = None,
+        years: Annotated[
+            int, QueryParameter(ge=1, le=trends.MAX_YEARS, description="How many years")
+        ] = trends.DEFAULT_YEARS,
+    ) -> TrendRead:
+        return await trends.indicator_trend(
+            db_session, indicator_id, through=financial_year, years=years
+        )
 
     @put(
         "/{indicator_id:uuid}/targets/{financial_year:int}",
@@ -348,6 +373,30 @@ class MyUpdatesApi(Controller):
         self, request: PrincipalRequest, db_session: NamedDependency[AsyncSession]
     ) -> MyUpdates:
         return await workflow.my_updates(db_session, request.user.user_id)
+
+
+class ScorecardApi(Controller):
+    path = "/kpis/scorecard"
+    tags = ["KPIs"]
+
+    @get(
+        "/",
+        summary="The workspace scorecard: year to date at the end of a quarter",
+        description="Every indicator's status and points, rolled up (weighted) to "
+        "initiatives, strategic objectives and the workspace, with counts per status and "
+        "coverage at each level. Without parameters: the latest quarter that has ended. "
+        "The scoring policy is in `bands` and docs/kpis.md.",
+        **READ,
+    )
+    async def get_scorecard(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        financial_year: Annotated[
+            int | None, QueryParameter(ge=2000, le=2099, description="2026 = 2026/27")
+        ] = None,
+        quarter: Annotated[int | None, QueryParameter(ge=1, le=4)] = None,
+    ) -> ScorecardRead:
+        return await scorecard.workspace_scorecard(db_session, financial_year, quarter)
 
 
 class ScaleApi(Controller):
