@@ -21,17 +21,30 @@ from saypro.tenants.kpis.controllers.report_pages import (
     LockPages,
     MyUpdatesPages,
 )
+from saypro.tenants.kpis.controllers.scorecard_pages import ScorecardPages
 from saypro.tenants.kpis.seed import seed_demo, seed_workspace
 
 module = Module(
     name="kpis",
     api_handlers=[IndicatorApi, ScaleApi, EvidenceApi, LockApi, MyUpdatesApi, ScorecardApi],
-    page_handlers=[IndicatorPages, ScalePages, MyUpdatesPages, LockPages, EvidencePages],
+    page_handlers=[
+        IndicatorPages,
+        ScalePages,
+        MyUpdatesPages,
+        LockPages,
+        EvidencePages,
+        ScorecardPages,
+    ],
     template_dir=Path(__file__).parent / "templates",
     nav=[
         NavItem(
             label="KPIs",
             route_name="kpis:indicators",
+            permission=Permission.KPIS_READ,
+        ),
+        NavItem(
+            label="Scorecard",
+            route_name="kpis:scorecard",
             permission=Permission.KPIS_READ,
         ),
         NavItem(

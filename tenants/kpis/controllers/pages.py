@@ -23,7 +23,7 @@ from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission
 from saypro.platform.tenancy.context import CurrentTenant
 from saypro.platform.web.forms import attempt, validate_form
-from saypro.tenants.kpis import evidence, service, workflow
+from saypro.tenants.kpis import evidence, service, trends, workflow
 from saypro.tenants.kpis.controllers.views import (
     UNPROCESSABLE,
     UPLOAD_BODY_LIMIT,
@@ -50,6 +50,7 @@ from saypro.tenants.kpis.schemas import (
     ReturnIn,
     ScaleSettings,
     TargetsSet,
+    TrendRead,
 )
 from saypro.tenants.kpis.scoring import PRESETS, Scale
 
@@ -198,6 +199,27 @@ def _targets_input(
         return None, errors
 
 
+def _trend_rows(trend: TrendRead) -> list[dict[str, Any]]:
+    """The chart's rows: values at the indicator's decimal places (the table view shows
+    them as typed), with each period's status."""
+
+    def shown(value: Decimal | None) -> str | None:
+        return None if value is None else f"{value:.{trend.decimal_places}f}"
+
+    return [
+        {
+            "label": p.label,
+            "year": FinancialYear(p.financial_year).label,
+            "target": shown(p.target),
+            "actual": shown(p.actual),
+            "status_key": p.status.key,
+            "status_label": p.status.label,
+            "colour": p.status.colour,
+        }
+        for p in trend.points
+    ]
+
+
 class IndicatorPages(Controller):
     path = "/kpis/indicators"
     include_in_schema = False
@@ -285,6 +307,7 @@ class IndicatorPages(Controller):
         target_year = await service.target_year(db_session, indicator.id, fy.start_year)
         scale = service.indicator_scale(await service.workspace_scale(db_session), indicator)
         actuals = await workflow.actuals_of_year(db_session, indicator.id, fy.start_year)
+        trend = await trends.indicator_trend(db_session, indicator.id, through=fy.start_year)
         return await render(
             "kpis/detail.html",
             db_session,
@@ -296,6 +319,7 @@ class IndicatorPages(Controller):
             periods=periods(fy, indicator.frequency),
             actuals=actuals,
             scale=scale,
+            trend_rows=_trend_rows(trend),
             status_code=status_code,
             **context,
         )

@@ -51,9 +51,7 @@ def test_scorecard_rolls_up_to_objective_initiative_and_workspace(
         "MISSED",
         objectives=[{"objective_id": objective, "weight": "1"}],
     )
-    silent = _indicator(
-        client_a, tenant_a, "SILENT", initiative_ids=[str(objective_a.initiative_id)]
-    )
+    _indicator(client_a, tenant_a, "SILENT", initiative_ids=[str(objective_a.initiative_id)])
     flagged = _indicator(client_a, tenant_a, "FLAGGED")
     lone = _indicator(client_a, tenant_a, "LONE")
     for period in (1, 2):
