@@ -11,7 +11,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,6 +145,10 @@ def login(base_url: str, email: str, password: str) -> str:
         return "; ".join(f"{k}={v}" for k, v in jar.items() if v)
 
 
+# Checks one answer of the load (raises when it is not the expected one).
+Check = Callable[[httpx.Response], None]
+
+
 @dataclass(frozen=True)
 class LoadResult:
     requests: int
@@ -160,6 +164,10 @@ class LoadResult:
     def p50_ms(self) -> float:
         return statistics.median(self.latencies) * 1000
 
+    @property
+    def p99_ms(self) -> float:
+        return statistics.quantiles(self.latencies, n=100, method="inclusive")[98] * 1000
+
 
 async def _load(
     base_url: str,
@@ -171,7 +179,9 @@ async def _load(
     max_requests: int,
     expect_total: int,
     expect_items: int,
+    check: Check | None = None,
 ) -> LoadResult:
+    verify = check or (lambda response: _check(response, expect_total, expect_items))
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     latencies: list[float] = []
     issued = 0
@@ -181,7 +191,7 @@ async def _load(
             *[client.get(path, headers={"Cookie": cookie}) for _ in range(concurrency)]
         )
         for response in warm:
-            _check(response, expect_total, expect_items)
+            verify(response)
         deadline = time.perf_counter() + seconds
 
         async def worker() -> None:
@@ -191,7 +201,7 @@ async def _load(
                 t0 = time.perf_counter()
                 response = await client.get(path, headers={"Cookie": cookie})
                 latencies.append(time.perf_counter() - t0)
-                _check(response, expect_total, expect_items)
+                verify(response)
 
         cpu0 = time.process_time()
         started = time.perf_counter()
@@ -217,9 +227,12 @@ def load(
     concurrency: int,
     seconds: float,
     max_requests: int,
-    expect_total: int,
-    expect_items: int,
+    expect_total: int = 0,
+    expect_items: int = 0,
+    check: Check | None = None,
 ) -> LoadResult:
+    """Closed-loop load; each answer is checked by ``check``, or else as a page of
+    ``expect_total`` items showing ``expect_items``."""
     runner = asyncio.run
     with contextlib.suppress(ImportError):
         import uvloop  # the same event loop uvicorn uses; lighter on the shared CPUs
@@ -235,5 +248,6 @@ def load(
             max_requests=max_requests,
             expect_total=expect_total,
             expect_items=expect_items,
+            check=check,
         )
     )
