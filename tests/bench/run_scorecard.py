@@ -38,7 +38,8 @@ from saypro.tenants.kpis.scorecard import latest_ended_quarter  # noqa: E402
 from tests import servers  # noqa: E402
 from tests.bench import data, http_load, queries, scorecard_data  # noqa: E402
 from tests.bench.run import Figures, _api_tenant_and_member, progress  # noqa: E402
-from tests.factories import PASSWORD  # noqa: E402
+from tests.bench.scorecard_profile import profile as profile_scorecard  # noqa: E402
+from tests.factories import PASSWORD, TenantRef  # noqa: E402
 
 SMALL_TENANTS = 10  # the measured municipality and nine others
 MEASURED = scorecard_data.Size(indicators=300, objectives=10, initiatives_per_objective=3)
@@ -93,7 +94,7 @@ def _load_database(
     other: scorecard_data.Size,
     years: Sequence[int],
     reported: Sequence[tuple[int, int]],
-) -> tuple[str, str]:
+) -> tuple[TenantRef, str]:
     """The measured municipality (registered as the application does, with a viewer) and
     ``others``, all with their data; returns the measured slug and the viewer's email."""
     owner_dsn = queries.psycopg_dsn(owner)
@@ -107,12 +108,15 @@ def _load_database(
         f"  {len(sizes)} tenants in {time.perf_counter() - t0:.1f}s: "
         + ", ".join(f"{k}={v}" for k, v in counts.items())
     )
-    return measured.slug, email
+    return measured, email
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller and shorter (~1 minute)")
+    parser.add_argument(
+        "--profile", action="store_true", help="also profile the scorecard in process (stderr)"
+    )
     args = parser.parse_args(argv)
     profile = QUICK if args.quick else FULL
     figures = Figures()
@@ -142,14 +146,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         workdir = Path(tmp)
         small_runtime = _runtime_url(small.runtime, large.runtime_password)
         progress(f"loading {SMALL_TENANTS} tenants")
-        slug, small_email = _load_database(
+        measured, small_email = _load_database(
             small.owner, small_runtime, small_others, profile.other, years, reported
         )
         progress(f"loading {profile.large_tenants} tenants")
-        _, large_email = _load_database(
+        large_measured, large_email = _load_database(
             large.owner, large.runtime, others, profile.other, years, reported
         )
-        path = f"/api/v1/t/{slug}/{path_query}"
+        path = f"/api/v1/t/{measured.slug}/{path_query}"
+        if args.profile:
+            progress(profile_scorecard(large.runtime, large_measured.id))
         (workdir / "small").mkdir()
         (workdir / "large").mkdir()
         with (
