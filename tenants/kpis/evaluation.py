@@ -13,8 +13,9 @@ import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,11 +41,32 @@ from saypro.tenants.kpis.scoring import Target as TargetValue
 STORED_SCALE = Decimal("0.0001")
 
 
+@dataclass(frozen=True, slots=True)
+class StoredTarget:
+    """A stored target as read for judging (the columns, not the ORM row: a scorecard
+    reads thousands, and building ORM objects was most of its time)."""
+
+    id: uuid.UUID
+    value: Decimal | None
+    upper_value: Decimal | None
+    approved_at: datetime | None
+
+
+class TargetLike(Protocol):
+    """What judging reads of a target: a :class:`StoredTarget` or a ``Target`` row."""
+
+    @property
+    def value(self) -> Decimal | None: ...
+
+    @property
+    def upper_value(self) -> Decimal | None: ...
+
+
 @dataclass(frozen=True)
 class YearData:
     """What was stored for one financial year, by indicator id and period number."""
 
-    targets: Mapping[uuid.UUID, Mapping[int, Target]]
+    targets: Mapping[uuid.UUID, Mapping[int, StoredTarget]]
     actuals: Mapping[uuid.UUID, Mapping[int, Actual]]
 
 
@@ -72,15 +94,24 @@ async def load_year(session: AsyncSession, indicators: Sequence[Indicator], year
     if not indicators:
         return YearData({}, {})
     ids = [i.id for i in indicators]
-    targets: dict[uuid.UUID, dict[int, Target]] = defaultdict(dict)
-    for target in await session.scalars(
-        select(Target).where(
+    targets: dict[uuid.UUID, dict[int, StoredTarget]] = defaultdict(dict)
+    for row in await session.execute(
+        select(
+            Target.indicator_id,
+            Target.period,
+            Target.id,
+            Target.value,
+            Target.upper_value,
+            Target.approved_at,
+        ).where(
             Target.tenant_id == tenant,
             Target.indicator_id.in_(ids),
             Target.financial_year == year,
         )
     ):
-        targets[target.indicator_id][target.period] = target
+        targets[row.indicator_id][row.period] = StoredTarget(
+            row.id, row.value, row.upper_value, row.approved_at
+        )
 
     parsed = {
         i.id: formulas.parse(i.formula)
@@ -94,24 +125,23 @@ async def load_year(session: AsyncSession, indicators: Sequence[Indicator], year
         for extra in await IndicatorRepository(session).by_codes(missing):
             known[extra.code.lower()] = extra
     read_ids = set(ids) | {known[c].id for c in wanted if c in known}
-    recorded: dict[uuid.UUID, dict[int, ActualValue]] = defaultdict(dict)
-    for row in await session.scalars(
-        select(ActualValue).where(
+    recorded: dict[uuid.UUID, dict[int, Actual]] = defaultdict(dict)
+    for stored in await session.execute(
+        select(
+            ActualValue.indicator_id, ActualValue.period, ActualValue.value, ActualValue.flag
+        ).where(
             ActualValue.tenant_id == tenant,
             ActualValue.indicator_id.in_(list(read_ids)),
             ActualValue.financial_year == year,
         )
     ):
-        recorded[row.indicator_id][row.period] = row
+        recorded[stored.indicator_id][stored.period] = Actual(stored.value, stored.flag)
 
     actuals: dict[uuid.UUID, dict[int, Actual]] = {}
     for indicator in indicators:
         node = parsed.get(indicator.id)
         if node is None:
-            actuals[indicator.id] = {
-                period: Actual(row.value, row.flag)
-                for period, row in recorded.get(indicator.id, {}).items()
-            }
+            actuals[indicator.id] = dict(recorded.get(indicator.id, {}))
             continue
         codes = {code.lower() for code in formulas.references(node)}
         inputs = {
@@ -140,7 +170,7 @@ def _reported(actual: Actual | None) -> bool:
 def _entries(
     indicator: Indicator,
     year_periods: Sequence[Period],
-    targets: Mapping[int, Target],
+    targets: Mapping[int, TargetLike],
     actuals: Mapping[int, Actual],
 ) -> list[PeriodEntry]:
     return [
@@ -191,7 +221,7 @@ def _quarter(
 def evaluate_quarter(
     indicator: Indicator,
     year: FinancialYear,
-    targets: Mapping[int, Target],
+    targets: Mapping[int, TargetLike],
     actuals: Mapping[int, Actual],
     scale: Scale,
     today: date,
@@ -206,7 +236,7 @@ def evaluate_quarter(
 def evaluate_year(
     indicator: Indicator,
     year: FinancialYear,
-    targets: Mapping[int, Target],
+    targets: Mapping[int, TargetLike],
     actuals: Mapping[int, Actual],
     scale: Scale,
     today: date,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -23,11 +24,14 @@ class Frequency(enum.StrEnum):
     @property
     def months(self) -> int:
         """Length of one period in months."""
-        return {"monthly": 1, "quarterly": 3, "biannual": 6, "annual": 12}[self.value]
+        return _MONTHS_PER_PERIOD[self.value]
 
     @property
     def periods_per_year(self) -> int:
         return 12 // self.months
+
+
+_MONTHS_PER_PERIOD = {"monthly": 1, "quarterly": 3, "biannual": 6, "annual": 12}
 
 
 @dataclass(frozen=True, order=True)
@@ -120,7 +124,14 @@ class Period:
 
 def periods(year: FinancialYear, frequency: Frequency) -> list[Period]:
     """The reporting periods of ``frequency`` in ``year``, in order."""
-    return [Period(year, frequency, n) for n in range(1, frequency.periods_per_year + 1)]
+    return list(_periods(year, frequency))
+
+
+# Scorecards and reports ask for the same few years' periods for hundreds of indicators:
+# the date arithmetic is done once per (year, frequency[, quarter]).
+@cache
+def _periods(year: FinancialYear, frequency: Frequency) -> tuple[Period, ...]:
+    return tuple(Period(year, frequency, n) for n in range(1, frequency.periods_per_year + 1))
 
 
 def period_containing(day: date, frequency: Frequency) -> Period:
@@ -139,5 +150,12 @@ def quarter_end(year: FinancialYear, quarter: int) -> date:
 def periods_up_to_quarter(year: FinancialYear, frequency: Frequency, quarter: int) -> list[Period]:
     """The periods of ``year`` that end by the end of ``quarter`` (those a quarterly report
     covers year-to-date). An annual indicator has none before Q4."""
+    return list(_periods_up_to_quarter(year, frequency, quarter))
+
+
+@cache
+def _periods_up_to_quarter(
+    year: FinancialYear, frequency: Frequency, quarter: int
+) -> tuple[Period, ...]:
     cut_off = quarter_end(year, quarter)
-    return [p for p in periods(year, frequency) if p.ends_on <= cut_off]
+    return tuple(p for p in _periods(year, frequency) if p.ends_on <= cut_off)
