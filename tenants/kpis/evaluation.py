@@ -95,7 +95,7 @@ async def load_year(session: AsyncSession, indicators: Sequence[Indicator], year
         return YearData({}, {})
     ids = [i.id for i in indicators]
     targets: dict[uuid.UUID, dict[int, StoredTarget]] = defaultdict(dict)
-    for row in await session.execute(
+    for indicator_id, period, target_id, value, upper, approved_at in await session.execute(
         select(
             Target.indicator_id,
             Target.period,
@@ -109,9 +109,7 @@ async def load_year(session: AsyncSession, indicators: Sequence[Indicator], year
             Target.financial_year == year,
         )
     ):
-        targets[row.indicator_id][row.period] = StoredTarget(
-            row.id, row.value, row.upper_value, row.approved_at
-        )
+        targets[indicator_id][period] = StoredTarget(target_id, value, upper, approved_at)
 
     parsed = {
         i.id: formulas.parse(i.formula)
@@ -126,7 +124,7 @@ async def load_year(session: AsyncSession, indicators: Sequence[Indicator], year
             known[extra.code.lower()] = extra
     read_ids = set(ids) | {known[c].id for c in wanted if c in known}
     recorded: dict[uuid.UUID, dict[int, Actual]] = defaultdict(dict)
-    for stored in await session.execute(
+    for indicator_id, period, value, flag in await session.execute(
         select(
             ActualValue.indicator_id, ActualValue.period, ActualValue.value, ActualValue.flag
         ).where(
@@ -135,7 +133,7 @@ async def load_year(session: AsyncSession, indicators: Sequence[Indicator], year
             ActualValue.financial_year == year,
         )
     ):
-        recorded[stored.indicator_id][stored.period] = Actual(stored.value, stored.flag)
+        recorded[indicator_id][period] = Actual(value, flag)
 
     actuals: dict[uuid.UUID, dict[int, Actual]] = {}
     for indicator in indicators:

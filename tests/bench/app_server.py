@@ -6,7 +6,11 @@ interpreter); the servers come from BENCH_* environment variables.
 
 from __future__ import annotations
 
+import cProfile
 import os
+import signal
+import sys
+from types import FrameType
 
 import uvicorn
 
@@ -26,6 +30,20 @@ def main() -> None:
         runtime_password=None,
     )
     services = Services(database=database, redis_url=os.environ["BENCH_REDIS_URL"])
+    # BENCH_PROFILE=<file>: the whole server run under cProfile, stats written on exit.
+    profile_path = os.environ.get("BENCH_PROFILE")
+    profiler = cProfile.Profile() if profile_path else None
+    if profiler is not None and profile_path:
+        active, path = profiler, profile_path
+
+        def dump(_signum: int, _frame: FrameType | None) -> None:
+            # uvicorn shuts down on SIGTERM, then raises it again with the handler it found.
+            active.disable()
+            active.dump_stats(f"{path}.{os.getpid()}")
+            sys.exit(0)
+
+        signal.signal(signal.SIGTERM, dump)
+        profiler.enable()
     uvicorn.run(
         create_app(settings, services),
         host="127.0.0.1",

@@ -66,7 +66,7 @@ QUICK = Profile(
 FULL = Profile(
     large_tenants=10_000,
     other=scorecard_data.Size(indicators=20, objectives=5, initiatives_per_objective=1),
-    iterations=400,
+    iterations=300,
     warmup=30,
     load_seconds=30,
 )
