@@ -41,7 +41,7 @@ def _numbered_canvas(document: Document) -> type[Canvas]:
 
         def showPage(self) -> None:  # noqa: N802 (reportlab's name)
             self._pages.append(dict(self.__dict__))
-            self._startPage()
+            self._startPage()  # type: ignore[attr-defined]
 
         def save(self) -> None:
             total = len(self._pages)
@@ -62,7 +62,7 @@ def _numbered_canvas(document: Document) -> type[Canvas]:
                 7 * mm,
                 "Generated " + document.generated_at.strftime("%Y-%m-%d %H:%M SAST"),
             )
-            self.drawRightString(width - MARGIN, 7 * mm, f"page {self._pageNumber} of {total}")
+            self.drawRightString(width - MARGIN, 7 * mm, f"page {self.getPageNumber()} of {total}")
 
     return NumberedCanvas
 

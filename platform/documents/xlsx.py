@@ -42,34 +42,34 @@ def to_xlsx(document: Document, *, sheet_title: str = "Report") -> bytes:
     titles = [document.group_title, *(c.title for c in document.columns)]
     sheet.append(titles)
     for index in range(1, len(titles) + 1):
-        cell = sheet.cell(row=header_row, column=index)
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = HEADER_FILL
-        cell.alignment = WRAP
+        heading = sheet.cell(row=header_row, column=index)
+        heading.font = Font(bold=True, color="FFFFFF")
+        heading.fill = HEADER_FILL
+        heading.alignment = WRAP
 
     for group in document.groups:
         for row in group.rows:
             sheet.append([group.title])
             current = sheet.max_row
             sheet.cell(row=current, column=1).alignment = WRAP
-            for offset, value in enumerate(row, start=2):
-                cell = sheet.cell(row=current, column=offset)
-                cell.alignment = WRAP
-                if isinstance(value, Number):
-                    cell.value = value.value
-                    cell.number_format = _format(value.places)
-                elif isinstance(value, Mark):
-                    cell.value = value.key
-                    cell.fill = PatternFill("solid", fgColor=fill_of(value.colour))
-                    cell.font = Font(bold=True)
-                elif value is not None:
-                    cell.value = value
+            for offset, content in enumerate(row, start=2):
+                target = sheet.cell(row=current, column=offset)
+                target.alignment = WRAP
+                if isinstance(content, Number):
+                    target.value = content.value
+                    target.number_format = _format(content.places)
+                elif isinstance(content, Mark):
+                    target.value = content.key
+                    target.fill = PatternFill("solid", fgColor=fill_of(content.colour))
+                    target.font = Font(bold=True)
+                elif content is not None:
+                    target.value = content
 
     widths = [max(16, len(document.group_title)), *(c.width for c in document.columns)]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     last_column = get_column_letter(len(titles))
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2)
+    sheet.freeze_panes = f"A{header_row + 1}"
     sheet.auto_filter.ref = f"A{header_row}:{last_column}{max(sheet.max_row, header_row)}"
     sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.page_setup.orientation = "landscape"
