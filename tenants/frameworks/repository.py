@@ -147,3 +147,29 @@ class MappingRepository:
         )
         pairs = [(framework, item) for framework, item in rows]
         return sorted(pairs, key=lambda p: (p[0].name.lower(), natural_key(p[1].code)))
+
+    async def of_indicators(
+        self, indicator_ids: Iterable[uuid.UUID]
+    ) -> list[tuple[uuid.UUID, Framework, FrameworkItem]]:
+        """(indicator id, framework, item) of every mapping of the indicators, by
+        framework name and item code."""
+        ids = list(indicator_ids)
+        if not ids:
+            return []
+        tenant = require_tenant(self.session)
+        rows = await self.session.execute(
+            select(Mapping.indicator_id, Framework, FrameworkItem)
+            .join(
+                FrameworkItem,
+                (FrameworkItem.tenant_id == Framework.tenant_id)
+                & (FrameworkItem.framework_id == Framework.id),
+            )
+            .join(
+                Mapping,
+                (Mapping.tenant_id == FrameworkItem.tenant_id)
+                & (Mapping.item_id == FrameworkItem.id),
+            )
+            .where(Framework.tenant_id == tenant, Mapping.indicator_id.in_(ids))
+        )
+        found = [(indicator_id, framework, item) for indicator_id, framework, item in rows]
+        return sorted(found, key=lambda f: (f[1].name.lower(), natural_key(f[2].code)))

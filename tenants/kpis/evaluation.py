@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.db.tenancy import require_tenant
 from saypro.tenants.kpis import formulas
-from saypro.tenants.kpis.models import ActualValue, Calculation, Indicator, Target
+from saypro.tenants.kpis.models import ActualState, ActualValue, Calculation, Indicator, Target
 from saypro.tenants.kpis.periods import FinancialYear, Period, periods, periods_up_to_quarter
 from saypro.tenants.kpis.periods import quarter_end as end_of_quarter
 from saypro.tenants.kpis.repository import IndicatorRepository
@@ -46,6 +46,8 @@ class YearData:
 
     targets: Mapping[uuid.UUID, Mapping[int, Target]]
     actuals: Mapping[uuid.UUID, Mapping[int, Actual]]
+    # The stored actuals of the indicators themselves (state, deviation, measure).
+    rows: Mapping[uuid.UUID, Mapping[int, ActualValue]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -64,10 +66,17 @@ def status_read(status: Status) -> StatusRead:
     )
 
 
-async def load_year(session: AsyncSession, indicators: Sequence[Indicator], year: int) -> YearData:
+async def load_year(
+    session: AsyncSession,
+    indicators: Sequence[Indicator],
+    year: int,
+    *,
+    states: Collection[ActualState] | None = None,
+) -> YearData:
     """Targets and actuals of ``indicators`` for ``year``; a calculated indicator's
     actual for a period is its formula over the actuals reported for the same period by
-    the indicators it uses (those with the same reporting frequency)."""
+    the indicators it uses (those with the same reporting frequency). With ``states``
+    only actuals in those review states count (a report of approved actuals only)."""
     tenant = require_tenant(session)
     if not indicators:
         return YearData({}, {})
@@ -95,13 +104,14 @@ async def load_year(session: AsyncSession, indicators: Sequence[Indicator], year
             known[extra.code.lower()] = extra
     read_ids = set(ids) | {known[c].id for c in wanted if c in known}
     recorded: dict[uuid.UUID, dict[int, ActualValue]] = defaultdict(dict)
-    for row in await session.scalars(
-        select(ActualValue).where(
-            ActualValue.tenant_id == tenant,
-            ActualValue.indicator_id.in_(list(read_ids)),
-            ActualValue.financial_year == year,
-        )
-    ):
+    statement = select(ActualValue).where(
+        ActualValue.tenant_id == tenant,
+        ActualValue.indicator_id.in_(list(read_ids)),
+        ActualValue.financial_year == year,
+    )
+    if states is not None:
+        statement = statement.where(ActualValue.state.in_(list(states)))
+    for row in await session.scalars(statement):
         recorded[row.indicator_id][row.period] = row
 
     actuals: dict[uuid.UUID, dict[int, Actual]] = {}
@@ -130,7 +140,7 @@ async def load_year(session: AsyncSession, indicators: Sequence[Indicator], year
             if value is not None:
                 computed[number] = Actual(value.quantize(STORED_SCALE))
         actuals[indicator.id] = computed
-    return YearData(targets, actuals)
+    return YearData(targets, actuals, {i: recorded.get(i, {}) for i in ids})
 
 
 def _reported(actual: Actual | None) -> bool:

@@ -5,7 +5,7 @@ write is audited in it."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -34,6 +34,7 @@ from saypro.tenants.kpis.models import (
     Unit,
 )
 from saypro.tenants.kpis.periods import FinancialYear
+from saypro.tenants.kpis.quarterly import APPROVED_ONLY, SUBMITTED, QuarterLine, quarter_lines
 from saypro.tenants.kpis.repository import (
     IndicatorFilters,
     IndicatorRepository,
@@ -715,4 +716,45 @@ async def target_year(
             )
             for r in revisions
         ],
+    )
+
+
+# Quarterly reports ---------------------------------------------------------------------
+
+
+def check_quarter(year: int, quarter: int) -> FinancialYear:
+    """The financial year of a quarterly report; a year or quarter out of range is a 422
+    naming the field."""
+    fy = _check_year(year)
+    if not 1 <= quarter <= 4:
+        raise InvalidInput("must be 1, 2, 3 or 4 (Q1 is July to September)", field="quarter")
+    return fy
+
+
+async def quarter_report(
+    session: AsyncSession,
+    year: int,
+    quarter: int,
+    *,
+    indicator_ids: Collection[uuid.UUID] | None = None,
+    approved_only: bool = False,
+    submitted_only: bool = False,
+    today: date | None = None,
+) -> list[QuarterLine]:
+    """Every indicator (or those of ``indicator_ids``) at the end of a quarter: annual,
+    quarter and year-to-date targets and actuals, status, deviation, corrective measure
+    and evidence. A fixed number of queries however many indicators there are. With
+    ``approved_only`` only approved actuals count, with ``submitted_only`` submitted and
+    approved ones; otherwise every recorded actual (as the indicator page shows them)."""
+    fy = check_quarter(year, quarter)
+    states = APPROVED_ONLY if approved_only else SUBMITTED if submitted_only else None
+    return await quarter_lines(
+        session,
+        await workspace_scale(session),
+        indicator_scale,
+        fy,
+        quarter,
+        indicator_ids=indicator_ids,
+        states=states,
+        today=today or today_sast(),
     )
