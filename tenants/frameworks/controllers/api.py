@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from saypro.platform.documents.formats import ExportFormat
 from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission
 from saypro.tenants.frameworks import service
@@ -16,6 +17,8 @@ from saypro.tenants.frameworks.controllers.views import (
     IndicatorId,
     ItemId,
     Session,
+    Tenant,
+    export_response,
     framework_read,
     indicator_ref,
     item_read,
@@ -41,6 +44,14 @@ Year = Annotated[
     int | None, QueryParameter(ge=2000, le=2099, description="Financial year, 2026 = 2026/27")
 ]
 Quarter = Annotated[int | None, QueryParameter(ge=1, le=4, description="Quarter, Q1 = Jul-Sep")]
+Format = Annotated[
+    ExportFormat, QueryParameter(query="format", description="xlsx (default), csv or pdf")
+]
+EXPORT_DESCRIPTION = (
+    "The report as a file (`xlsx`: {xlsx}; `csv`: {csv}; `pdf`: {pdf}), named with the "
+    "municipality, the framework or item, the year and the quarter. Each download is "
+    "recorded on the audit trail."
+).format(**{f.value: f.media_type for f in ExportFormat})
 
 
 async def _detail(db_session: Session, framework_id: FrameworkId) -> FrameworkDetail:
@@ -120,6 +131,32 @@ class FrameworkApi(Controller):
         )
         return report_read(result)
 
+    @get(
+        "/{framework_id:uuid}/report/export",
+        summary="Download everything that feeds the framework (XLSX, CSV or PDF)",
+        description=EXPORT_DESCRIPTION,
+        media_type="application/octet-stream",
+        **READ,
+    )
+    async def export_framework_report(
+        self,
+        db_session: Session,
+        tenant: Tenant,
+        framework_id: FrameworkId,
+        financial_year: Year = None,
+        quarter: Quarter = None,
+        file_format: Format = ExportFormat.XLSX,
+    ) -> Response[bytes]:
+        return await export_response(
+            db_session,
+            tenant,
+            framework_id,
+            None,
+            financial_year=financial_year,
+            quarter=quarter,
+            file_format=file_format,
+        )
+
     @post(
         "/{framework_id:uuid}/items",
         summary="Add an item (a goal, target, code, objective or logframe row)",
@@ -179,6 +216,33 @@ class FrameworkApi(Controller):
             db_session, framework_id, item_id, financial_year=financial_year, quarter=quarter
         )
         return report_read(result)
+
+    @get(
+        "/{framework_id:uuid}/items/{item_id:uuid}/report/export",
+        summary="Download everything that feeds the item or its sub-items (XLSX, CSV or PDF)",
+        description=EXPORT_DESCRIPTION,
+        media_type="application/octet-stream",
+        **READ,
+    )
+    async def export_item_report(
+        self,
+        db_session: Session,
+        tenant: Tenant,
+        framework_id: FrameworkId,
+        item_id: ItemId,
+        financial_year: Year = None,
+        quarter: Quarter = None,
+        file_format: Format = ExportFormat.XLSX,
+    ) -> Response[bytes]:
+        return await export_response(
+            db_session,
+            tenant,
+            framework_id,
+            item_id,
+            financial_year=financial_year,
+            quarter=quarter,
+            file_format=file_format,
+        )
 
     @post(
         "/{framework_id:uuid}/items/{item_id:uuid}/indicators",

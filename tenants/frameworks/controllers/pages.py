@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
+from saypro.platform.documents.formats import ExportFormat
 from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission
 from saypro.platform.web.forms import attempt, validate_form
@@ -26,6 +27,7 @@ from saypro.tenants.frameworks.controllers.views import (
     ItemId,
     Session,
     Tenant,
+    export_response,
     frameworks_url,
     render,
 )
@@ -40,6 +42,7 @@ READ = requires(Permission.FRAMEWORKS_READ)
 WRITE = requires(Permission.FRAMEWORKS_WRITE)
 Year = Annotated[int | None, QueryParameter(ge=2000, le=2099)]
 Quarter = Annotated[int | None, QueryParameter(ge=1, le=4)]
+Format = Annotated[ExportFormat, QueryParameter(query="format")]
 
 
 async def _framework_page(
@@ -178,6 +181,26 @@ class FrameworkPages(Controller):
         )
         return render("frameworks/report.html", tenant, report=result)
 
+    @get("/{framework_id:uuid}/report/export", **READ)
+    async def export_report(
+        self,
+        db_session: Session,
+        tenant: Tenant,
+        framework_id: FrameworkId,
+        financial_year: Year = None,
+        quarter: Quarter = None,
+        file_format: Format = ExportFormat.XLSX,
+    ) -> Response[bytes]:
+        return await export_response(
+            db_session,
+            tenant,
+            framework_id,
+            None,
+            financial_year=financial_year,
+            quarter=quarter,
+            file_format=file_format,
+        )
+
 
 class ItemPages(Controller):
     """An item of a framework: its sub-items, and the indicators that feed it."""
@@ -289,3 +312,24 @@ class ItemPages(Controller):
             db_session, framework_id, item_id, financial_year=financial_year, quarter=quarter
         )
         return render("frameworks/report.html", tenant, report=result)
+
+    @get("/report/export", **READ)
+    async def export_report(
+        self,
+        db_session: Session,
+        tenant: Tenant,
+        framework_id: FrameworkId,
+        item_id: ItemId,
+        financial_year: Year = None,
+        quarter: Quarter = None,
+        file_format: Format = ExportFormat.XLSX,
+    ) -> Response[bytes]:
+        return await export_response(
+            db_session,
+            tenant,
+            framework_id,
+            item_id,
+            financial_year=financial_year,
+            quarter=quarter,
+            file_format=file_format,
+        )

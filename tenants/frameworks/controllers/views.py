@@ -5,13 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from litestar import Response
 from litestar.di import NamedDependency
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saypro.platform.documents.formats import ExportFormat, attachment
 from saypro.platform.tenancy.context import CurrentTenant
-from saypro.tenants.frameworks import service
+from saypro.tenants.frameworks import export, service
 from saypro.tenants.frameworks.models import Framework, FrameworkItem, FrameworkKind
 from saypro.tenants.frameworks.schemas import (
     FrameworkRead,
@@ -117,3 +119,26 @@ def render(
         },
         status_code=status_code,
     )
+
+
+async def export_response(
+    db_session: AsyncSession,
+    tenant: CurrentTenant,
+    framework_id: uuid.UUID,
+    item_id: uuid.UUID | None,
+    *,
+    financial_year: int | None,
+    quarter: int | None,
+    file_format: ExportFormat,
+) -> Response[bytes]:
+    """The report of what feeds a framework or an item as a file; the download is
+    recorded on the audit trail in the request's transaction."""
+    result = await service.report(
+        db_session, framework_id, item_id, financial_year=financial_year, quarter=quarter
+    )
+    document = export.document(result, tenant.name)
+    response = attachment(
+        document, file_format, export.file_stem(tenant.slug, result), sheet_title="Feeds"
+    )
+    export.record_export(db_session, result, file_format, document.row_count)
+    return response
