@@ -25,7 +25,7 @@ class ExportFormat(enum.StrEnum):
         return {
             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "pdf": "application/pdf",
-            "csv": "text/csv; charset=utf-8",
+            "csv": "text/csv",  # the response adds "; charset=utf-8"
         }[self.value]
 
 

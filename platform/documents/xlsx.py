@@ -38,9 +38,9 @@ def to_xlsx(document: Document, *, sheet_title: str = "Report") -> bytes:
         sheet.append([note])
     sheet.append([])
 
-    header_row = sheet.max_row + 1
     titles = [document.group_title, *(c.title for c in document.columns)]
     sheet.append(titles)
+    header_row = sheet.max_row
     for index in range(1, len(titles) + 1):
         heading = sheet.cell(row=header_row, column=index)
         heading.font = Font(bold=True, color="FFFFFF")

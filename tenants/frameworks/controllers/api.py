@@ -45,7 +45,7 @@ Year = Annotated[
 ]
 Quarter = Annotated[int | None, QueryParameter(ge=1, le=4, description="Quarter, Q1 = Jul-Sep")]
 Format = Annotated[
-    ExportFormat, QueryParameter(query="format", description="xlsx (default), csv or pdf")
+    ExportFormat, QueryParameter(description="xlsx (default), csv or pdf")
 ]
 EXPORT_DESCRIPTION = (
     "The report as a file (`xlsx`: {xlsx}; `csv`: {csv}; `pdf`: {pdf}), named with the "
@@ -145,7 +145,7 @@ class FrameworkApi(Controller):
         framework_id: FrameworkId,
         financial_year: Year = None,
         quarter: Quarter = None,
-        file_format: Format = ExportFormat.XLSX,
+        format: Format = ExportFormat.XLSX,
     ) -> Response[bytes]:
         return await export_response(
             db_session,
@@ -154,7 +154,7 @@ class FrameworkApi(Controller):
             None,
             financial_year=financial_year,
             quarter=quarter,
-            file_format=file_format,
+            file_format=format,
         )
 
     @post(
@@ -232,7 +232,7 @@ class FrameworkApi(Controller):
         item_id: ItemId,
         financial_year: Year = None,
         quarter: Quarter = None,
-        file_format: Format = ExportFormat.XLSX,
+        format: Format = ExportFormat.XLSX,
     ) -> Response[bytes]:
         return await export_response(
             db_session,
@@ -241,7 +241,7 @@ class FrameworkApi(Controller):
             item_id,
             financial_year=financial_year,
             quarter=quarter,
-            file_format=file_format,
+            file_format=format,
         )
 
     @post(

@@ -42,7 +42,7 @@ READ = requires(Permission.FRAMEWORKS_READ)
 WRITE = requires(Permission.FRAMEWORKS_WRITE)
 Year = Annotated[int | None, QueryParameter(ge=2000, le=2099)]
 Quarter = Annotated[int | None, QueryParameter(ge=1, le=4)]
-Format = Annotated[ExportFormat, QueryParameter(query="format")]
+Format = Annotated[ExportFormat, QueryParameter()]
 
 
 async def _framework_page(
@@ -189,7 +189,7 @@ class FrameworkPages(Controller):
         framework_id: FrameworkId,
         financial_year: Year = None,
         quarter: Quarter = None,
-        file_format: Format = ExportFormat.XLSX,
+        format: Format = ExportFormat.XLSX,
     ) -> Response[bytes]:
         return await export_response(
             db_session,
@@ -198,7 +198,7 @@ class FrameworkPages(Controller):
             None,
             financial_year=financial_year,
             quarter=quarter,
-            file_format=file_format,
+            file_format=format,
         )
 
 
@@ -322,7 +322,7 @@ class ItemPages(Controller):
         item_id: ItemId,
         financial_year: Year = None,
         quarter: Quarter = None,
-        file_format: Format = ExportFormat.XLSX,
+        format: Format = ExportFormat.XLSX,
     ) -> Response[bytes]:
         return await export_response(
             db_session,
@@ -331,5 +331,5 @@ class ItemPages(Controller):
             item_id,
             financial_year=financial_year,
             quarter=quarter,
-            file_format=file_format,
+            file_format=format,
         )

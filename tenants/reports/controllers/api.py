@@ -60,8 +60,8 @@ class ReportApi(Controller):
             Included,
             QueryParameter(description="`approved` only (default), or every `submitted` one"),
         ] = Included.APPROVED,
-        file_format: Annotated[
-            ExportFormat, QueryParameter(query="format", description="xlsx, pdf or csv")
+        format: Annotated[
+            ExportFormat, QueryParameter(description="xlsx, pdf or csv")
         ] = ExportFormat.XLSX,
     ) -> Response[bytes]:
         filters = SdbipFilters(
@@ -70,7 +70,7 @@ class ReportApi(Controller):
             framework_id=framework_id,
             item_id=item_id,
             actuals=actuals,
-            format=file_format,
+            format=format,
         )
         return await download(db_session, tenant, filters)
 
