@@ -44,9 +44,7 @@ Year = Annotated[
     int | None, QueryParameter(ge=2000, le=2099, description="Financial year, 2026 = 2026/27")
 ]
 Quarter = Annotated[int | None, QueryParameter(ge=1, le=4, description="Quarter, Q1 = Jul-Sep")]
-Format = Annotated[
-    ExportFormat, QueryParameter(description="xlsx (default), csv or pdf")
-]
+Format = Annotated[ExportFormat, QueryParameter(description="xlsx (default), csv or pdf")]
 EXPORT_DESCRIPTION = (
     "The report as a file (`xlsx`: {xlsx}; `csv`: {csv}; `pdf`: {pdf}), named with the "
     "municipality, the framework or item, the year and the quarter. Each download is "

@@ -98,9 +98,7 @@ def _statements(db_urls: DatabaseUrls, known: Fixture, framework_id: Any) -> int
             async with database.async_sessions() as session:
                 await bind_tenant(session, known.tenant.id)
                 event.listen(database.async_engine.sync_engine, "before_cursor_execute", counted)
-                result = await service.report(
-                    session, framework_id, financial_year=YEAR, quarter=2
-                )
+                result = await service.report(session, framework_id, financial_year=YEAR, quarter=2)
                 assert result.lines
                 return count
         finally:

@@ -12,6 +12,7 @@ from typing import Any
 import pypdf
 from litestar.testing import TestClient
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from saypro.platform.db.engine import Database
@@ -57,7 +58,9 @@ def test_the_xlsx_carries_targets_actuals_and_statuses(
     )
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert isinstance(sheet, Worksheet)
-    block = {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=2).value for r in range(1, 12)}
+    block = {
+        sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=2).value for r in range(1, 12)
+    }
     assert sheet["A1"].value == known.tenant.name
     assert block["Financial year"] == "2025/26"
     assert block["Quarter"] == "Q2 (October–December 2025)"
@@ -67,7 +70,7 @@ def test_the_xlsx_carries_targets_actuals_and_statuses(
 
     header, titles, rows = _table(sheet)
     assert sheet.freeze_panes == f"A{header + 1}"
-    assert sheet.auto_filter.ref == f"A{header}:{sheet.cell(row=header, column=len(titles)).column_letter}{header + 3}"
+    assert sheet.auto_filter.ref == f"A{header}:{get_column_letter(len(titles))}{header + 3}"
     assert set(rows) == {"CUM1", "NR1", "SUB1"}  # never the other municipality's BETA1
 
     # Cumulative at Q2: 90 + 120 = 210 of 100 + 100 = 200, on target (C); Q2 alone 120/100.
