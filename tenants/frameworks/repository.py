@@ -130,23 +130,7 @@ class MappingRepository:
     async def of_indicator(
         self, indicator_id: uuid.UUID
     ) -> Sequence[tuple[Framework, FrameworkItem]]:
-        tenant = require_tenant(self.session)
-        rows = await self.session.execute(
-            select(Framework, FrameworkItem)
-            .join(
-                FrameworkItem,
-                (FrameworkItem.tenant_id == Framework.tenant_id)
-                & (FrameworkItem.framework_id == Framework.id),
-            )
-            .join(
-                Mapping,
-                (Mapping.tenant_id == FrameworkItem.tenant_id)
-                & (Mapping.item_id == FrameworkItem.id),
-            )
-            .where(Framework.tenant_id == tenant, Mapping.indicator_id == indicator_id)
-        )
-        pairs = [(framework, item) for framework, item in rows]
-        return sorted(pairs, key=lambda p: (p[0].name.lower(), natural_key(p[1].code)))
+        return [(f, i) for _id, f, i in await self.of_indicators([indicator_id])]
 
     async def of_indicators(
         self, indicator_ids: Iterable[uuid.UUID]

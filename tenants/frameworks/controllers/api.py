@@ -13,6 +13,8 @@ from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission
 from saypro.tenants.frameworks import service
 from saypro.tenants.frameworks.controllers.views import (
+    EXPORT_DEPENDENCIES,
+    Export,
     FrameworkId,
     IndicatorId,
     ItemId,
@@ -44,7 +46,6 @@ Year = Annotated[
     int | None, QueryParameter(ge=2000, le=2099, description="Financial year, 2026 = 2026/27")
 ]
 Quarter = Annotated[int | None, QueryParameter(ge=1, le=4, description="Quarter, Q1 = Jul-Sep")]
-Format = Annotated[ExportFormat, QueryParameter(description="xlsx (default), csv or pdf")]
 EXPORT_DESCRIPTION = (
     "The report as a file (`xlsx`: {xlsx}; `csv`: {csv}; `pdf`: {pdf}), named with the "
     "municipality, the framework or item, the year and the quarter. Each download is "
@@ -134,6 +135,7 @@ class FrameworkApi(Controller):
         summary="Download everything that feeds the framework (XLSX, CSV or PDF)",
         description=EXPORT_DESCRIPTION,
         media_type="application/octet-stream",
+        dependencies=EXPORT_DEPENDENCIES,
         **READ,
     )
     async def export_framework_report(
@@ -141,19 +143,9 @@ class FrameworkApi(Controller):
         db_session: Session,
         tenant: Tenant,
         framework_id: FrameworkId,
-        financial_year: Year = None,
-        quarter: Quarter = None,
-        format: Format = ExportFormat.XLSX,
+        export_query: Export,
     ) -> Response[bytes]:
-        return await export_response(
-            db_session,
-            tenant,
-            framework_id,
-            None,
-            financial_year=financial_year,
-            quarter=quarter,
-            file_format=format,
-        )
+        return await export_response(db_session, tenant, framework_id, None, export_query)
 
     @post(
         "/{framework_id:uuid}/items",
@@ -220,6 +212,7 @@ class FrameworkApi(Controller):
         summary="Download everything that feeds the item or its sub-items (XLSX, CSV or PDF)",
         description=EXPORT_DESCRIPTION,
         media_type="application/octet-stream",
+        dependencies=EXPORT_DEPENDENCIES,
         **READ,
     )
     async def export_item_report(
@@ -228,19 +221,9 @@ class FrameworkApi(Controller):
         tenant: Tenant,
         framework_id: FrameworkId,
         item_id: ItemId,
-        financial_year: Year = None,
-        quarter: Quarter = None,
-        format: Format = ExportFormat.XLSX,
+        export_query: Export,
     ) -> Response[bytes]:
-        return await export_response(
-            db_session,
-            tenant,
-            framework_id,
-            item_id,
-            financial_year=financial_year,
-            quarter=quarter,
-            file_format=format,
-        )
+        return await export_response(db_session, tenant, framework_id, item_id, export_query)
 
     @post(
         "/{framework_id:uuid}/items/{item_id:uuid}/indicators",

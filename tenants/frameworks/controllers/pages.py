@@ -14,13 +14,14 @@ from litestar import Controller, Response, get, post
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
-from saypro.platform.documents.formats import ExportFormat
 from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission
 from saypro.platform.web.forms import attempt, validate_form
 from saypro.tenants.frameworks import service
 from saypro.tenants.frameworks.controllers.views import (
+    EXPORT_DEPENDENCIES,
     UNPROCESSABLE,
+    Export,
     Form,
     FrameworkId,
     IndicatorId,
@@ -42,7 +43,6 @@ READ = requires(Permission.FRAMEWORKS_READ)
 WRITE = requires(Permission.FRAMEWORKS_WRITE)
 Year = Annotated[int | None, QueryParameter(ge=2000, le=2099)]
 Quarter = Annotated[int | None, QueryParameter(ge=1, le=4)]
-Format = Annotated[ExportFormat, QueryParameter()]
 
 
 async def _framework_page(
@@ -181,25 +181,15 @@ class FrameworkPages(Controller):
         )
         return render("frameworks/report.html", tenant, report=result)
 
-    @get("/{framework_id:uuid}/report/export", **READ)
+    @get("/{framework_id:uuid}/report/export", dependencies=EXPORT_DEPENDENCIES, **READ)
     async def export_report(
         self,
         db_session: Session,
         tenant: Tenant,
         framework_id: FrameworkId,
-        financial_year: Year = None,
-        quarter: Quarter = None,
-        format: Format = ExportFormat.XLSX,
+        export_query: Export,
     ) -> Response[bytes]:
-        return await export_response(
-            db_session,
-            tenant,
-            framework_id,
-            None,
-            financial_year=financial_year,
-            quarter=quarter,
-            file_format=format,
-        )
+        return await export_response(db_session, tenant, framework_id, None, export_query)
 
 
 class ItemPages(Controller):
@@ -313,23 +303,13 @@ class ItemPages(Controller):
         )
         return render("frameworks/report.html", tenant, report=result)
 
-    @get("/report/export", **READ)
+    @get("/report/export", dependencies=EXPORT_DEPENDENCIES, **READ)
     async def export_report(
         self,
         db_session: Session,
         tenant: Tenant,
         framework_id: FrameworkId,
         item_id: ItemId,
-        financial_year: Year = None,
-        quarter: Quarter = None,
-        format: Format = ExportFormat.XLSX,
+        export_query: Export,
     ) -> Response[bytes]:
-        return await export_response(
-            db_session,
-            tenant,
-            framework_id,
-            item_id,
-            financial_year=financial_year,
-            quarter=quarter,
-            file_format=format,
-        )
+        return await export_response(db_session, tenant, framework_id, item_id, export_query)
