@@ -268,3 +268,17 @@ def test_the_reports_page_downloads_and_shows_refused_filters(
     assert download.status_code == 200
     assert "CUM1" in download.content.decode()
     assert len(exports(database, known.tenant, ACTION)) == 1
+
+
+def test_the_downloads_are_in_the_openapi_schema(client: TestClient[Any]) -> None:
+    paths = client.get("/api/schema/openapi.json").json()["paths"]
+    sdbip = paths["/api/v1/t/{tenant_slug}/kpis/reports/sdbip"]["get"]
+    assert {p["name"] for p in sdbip["parameters"]} >= {
+        "financial_year",
+        "quarter",
+        "framework_id",
+        "item_id",
+        "actuals",
+        "format",
+    }
+    assert "/api/v1/t/{tenant_slug}/frameworks/{framework_id}/report/export" in paths
