@@ -46,7 +46,7 @@ def upgrade() -> None:
         sa.Column("digest_weekday", sa.SmallInteger(), nullable=False),
         *rls.timestamp_columns(),
         sa.CheckConstraint(
-            "days_before >= 1 AND days_before <= 60",
+            "days_before >= 1 AND days_before <= 30",
             name=op.f("ck_kpi_reminder_settings_days_before_range"),
         ),
         sa.CheckConstraint(

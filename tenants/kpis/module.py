@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from saypro.platform.identity.permissions import Permission
+from saypro.platform.jobs.scheduler import PeriodicJob
 from saypro.platform.modules import Module, NavItem
+from saypro.tenants.kpis.tasks import DIGEST_JOB, REMINDERS_JOB
 from saypro.tenants.kpis.controllers.api import (
     EvidenceApi,
     IndicatorApi,
@@ -38,6 +40,11 @@ module = Module(
             route_name="kpis:my-updates",
             permission=Permission.KPIS_READ,
         ),
+    ],
+    # 05:00 and 05:10 UTC: 07:00 and 07:10 in South Africa, before the working day.
+    periodic_jobs=[
+        PeriodicJob(job_name=REMINDERS_JOB, cron="0 5 * * *"),
+        PeriodicJob(job_name=DIGEST_JOB, cron="10 5 * * *"),
     ],
     seed_workspace=seed_workspace,
     seed_demo=seed_demo,

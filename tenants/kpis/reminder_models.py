@@ -37,7 +37,7 @@ class ReminderSettings(TenantScoped, Timestamped, Base):
     __tablename__ = "kpi_reminder_settings"
     __table_args__ = (
         Index("uq_kpi_reminder_settings_tenant", "tenant_id", unique=True),
-        CheckConstraint("days_before >= 1 AND days_before <= 60", name="days_before_range"),
+        CheckConstraint("days_before >= 1 AND days_before <= 30", name="days_before_range"),
         CheckConstraint("overdue_every >= 1 AND overdue_every <= 60", name="overdue_every_range"),
         CheckConstraint("overdue_max >= 0 AND overdue_max <= 20", name="overdue_max_range"),
         CheckConstraint(
