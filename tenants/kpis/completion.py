@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,7 +33,7 @@ NO_OWNER = "No owner"
 ONE_PLACE = Decimal("0.1")
 
 
-def indicator_groups(tenant_id: uuid.UUID) -> Select[Any]:
+def indicator_groups(tenant_id: uuid.UUID) -> Select[uuid.UUID | None, str, Frequency, int]:
     return (
         select(Indicator.owner_id, Indicator.department, Indicator.frequency, func.count())
         .where(Indicator.tenant_id == tenant_id, Indicator.calculation == Calculation.MANUAL)
@@ -42,7 +41,9 @@ def indicator_groups(tenant_id: uuid.UUID) -> Select[Any]:
     )
 
 
-def actual_groups(tenant_id: uuid.UUID, year: int) -> Select[Any]:
+def actual_groups(
+    tenant_id: uuid.UUID, year: int
+) -> Select[uuid.UUID | None, str, Frequency, int, ActualState, int]:
     return (
         select(
             Indicator.owner_id,
@@ -75,7 +76,7 @@ def actual_groups(tenant_id: uuid.UUID, year: int) -> Select[Any]:
     )
 
 
-def locked_quarters(tenant_id: uuid.UUID, year: int) -> Select[Any]:
+def locked_quarters(tenant_id: uuid.UUID, year: int) -> Select[int]:
     return select(PeriodLock.quarter).where(
         PeriodLock.tenant_id == tenant_id,
         PeriodLock.financial_year == year,
@@ -83,7 +84,7 @@ def locked_quarters(tenant_id: uuid.UUID, year: int) -> Select[Any]:
     )
 
 
-def owner_names(owner_ids: Iterable[uuid.UUID]) -> Select[Any]:
+def owner_names(owner_ids: Iterable[uuid.UUID]) -> Select[uuid.UUID, str]:
     return select(User.id, User.full_name).where(User.id.in_(list(owner_ids)))
 
 
@@ -213,7 +214,9 @@ async def completion(
     locked = set((await session.scalars(locked_quarters(tenant_id, year))).all())
     figures = tally(fy, quarter, today, indicators, actuals, locked)
     owners = [owner for owner in figures.by_owner if owner is not None]
-    names = dict((await session.execute(owner_names(owners))).tuples().all()) if owners else {}
+    names: dict[uuid.UUID, str] = (
+        dict((await session.execute(owner_names(owners))).tuples().all()) if owners else {}
+    )
     return _result(fy, quarter, today, figures, names)
 
 
@@ -226,5 +229,7 @@ def completion_sync(
     locked = set(session.scalars(locked_quarters(tenant_id, year)).all())
     figures = tally(fy, quarter, today, indicators, actuals, locked)
     owners = [owner for owner in figures.by_owner if owner is not None]
-    names = dict(session.execute(owner_names(owners)).tuples().all()) if owners else {}
+    names: dict[uuid.UUID, str] = (
+        dict(session.execute(owner_names(owners)).tuples().all()) if owners else {}
+    )
     return _result(fy, quarter, today, figures, names)

@@ -8,7 +8,6 @@ from pathlib import Path
 from saypro.platform.identity.permissions import Permission
 from saypro.platform.jobs.scheduler import PeriodicJob
 from saypro.platform.modules import Module, NavItem
-from saypro.tenants.kpis.tasks import DIGEST_JOB, REMINDERS_JOB
 from saypro.tenants.kpis.controllers.api import (
     EvidenceApi,
     IndicatorApi,
@@ -17,17 +16,41 @@ from saypro.tenants.kpis.controllers.api import (
     ScaleApi,
 )
 from saypro.tenants.kpis.controllers.pages import IndicatorPages, ScalePages
+from saypro.tenants.kpis.controllers.reminder_api import (
+    CompletionApi,
+    ReminderApi,
+    ReportingLineApi,
+)
+from saypro.tenants.kpis.controllers.reminder_pages import CompletionPages, ReminderPages
 from saypro.tenants.kpis.controllers.report_pages import (
     EvidencePages,
     LockPages,
     MyUpdatesPages,
 )
 from saypro.tenants.kpis.seed import seed_demo, seed_workspace
+from saypro.tenants.kpis.tasks import DIGEST_JOB, REMINDERS_JOB
 
 module = Module(
     name="kpis",
-    api_handlers=[IndicatorApi, ScaleApi, EvidenceApi, LockApi, MyUpdatesApi],
-    page_handlers=[IndicatorPages, ScalePages, MyUpdatesPages, LockPages, EvidencePages],
+    api_handlers=[
+        IndicatorApi,
+        ScaleApi,
+        EvidenceApi,
+        LockApi,
+        MyUpdatesApi,
+        ReminderApi,
+        ReportingLineApi,
+        CompletionApi,
+    ],
+    page_handlers=[
+        IndicatorPages,
+        ScalePages,
+        MyUpdatesPages,
+        LockPages,
+        EvidencePages,
+        ReminderPages,
+        CompletionPages,
+    ],
     template_dir=Path(__file__).parent / "templates",
     nav=[
         NavItem(

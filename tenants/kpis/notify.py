@@ -102,8 +102,8 @@ def _managers(session: Session) -> dict[uuid.UUID, uuid.UUID]:
         select(ReportingLine.user_id, ReportingLine.manager_id).where(
             ReportingLine.tenant_id == require_tenant(session)
         )
-    ).all()
-    return {user_id: manager_id for user_id, manager_id in rows}
+    )
+    return dict(rows.tuples().all())
 
 
 def _claim(
@@ -240,7 +240,7 @@ def send_reminders(session: Session, today: date) -> int:
                 for reminder in reminders_on(policy, period, today):
                     recipient = owner
                     if reminder.step is Step.ESCALATION:
-                        manager_id = managers.get(indicator.owner_id) if owner else None
+                        manager_id = managers.get(owner.user_id) if owner else None
                         recipient = readers.get(manager_id) if manager_id else None
                     if recipient is None:
                         continue

@@ -32,7 +32,9 @@ SETTING_FIELDS = [
 ]
 
 
-async def _settings_row(session: AsyncSession, *, for_update: bool = False) -> ReminderSettings | None:
+async def _settings_row(
+    session: AsyncSession, *, for_update: bool = False
+) -> ReminderSettings | None:
     statement = select(ReminderSettings).where(
         ReminderSettings.tenant_id == require_tenant(session)
     )

@@ -77,7 +77,9 @@ def overdue(policy: Policy, due: date, today: date) -> Reminder | None:
     repeat = (days_late - 1) // policy.overdue_every + 1
     if repeat > policy.overdue_max:
         return None
-    return Reminder(Step.OVERDUE, repeat, due + timedelta(days=1 + (repeat - 1) * policy.overdue_every))
+    return Reminder(
+        Step.OVERDUE, repeat, due + timedelta(days=1 + (repeat - 1) * policy.overdue_every)
+    )
 
 
 def escalation(policy: Policy, due: date, today: date) -> Reminder | None:
