@@ -209,13 +209,13 @@ async def completion(
     session: AsyncSession, tenant_id: uuid.UUID, year: int, quarter: int | None, today: date
 ) -> Completion:
     fy = FinancialYear(year)
-    indicators = (await session.execute(indicator_groups(tenant_id))).tuples().all()
-    actuals = (await session.execute(actual_groups(tenant_id, year))).tuples().all()
+    indicators = (await session.execute(indicator_groups(tenant_id))).all()
+    actuals = (await session.execute(actual_groups(tenant_id, year))).all()
     locked = set((await session.scalars(locked_quarters(tenant_id, year))).all())
     figures = tally(fy, quarter, today, indicators, actuals, locked)
     owners = [owner for owner in figures.by_owner if owner is not None]
     names: dict[uuid.UUID, str] = (
-        dict((await session.execute(owner_names(owners))).tuples().all()) if owners else {}
+        dict((await session.execute(owner_names(owners))).all()) if owners else {}
     )
     return _result(fy, quarter, today, figures, names)
 
@@ -224,12 +224,12 @@ def completion_sync(
     session: Session, tenant_id: uuid.UUID, year: int, quarter: int | None, today: date
 ) -> Completion:
     fy = FinancialYear(year)
-    indicators = session.execute(indicator_groups(tenant_id)).tuples().all()
-    actuals = session.execute(actual_groups(tenant_id, year)).tuples().all()
+    indicators = session.execute(indicator_groups(tenant_id)).all()
+    actuals = session.execute(actual_groups(tenant_id, year)).all()
     locked = set(session.scalars(locked_quarters(tenant_id, year)).all())
     figures = tally(fy, quarter, today, indicators, actuals, locked)
     owners = [owner for owner in figures.by_owner if owner is not None]
     names: dict[uuid.UUID, str] = (
-        dict(session.execute(owner_names(owners)).tuples().all()) if owners else {}
+        dict(session.execute(owner_names(owners)).all()) if owners else {}
     )
     return _result(fy, quarter, today, figures, names)

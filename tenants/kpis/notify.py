@@ -103,7 +103,7 @@ def _managers(session: Session) -> dict[uuid.UUID, uuid.UUID]:
             ReportingLine.tenant_id == require_tenant(session)
         )
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def _claim(
@@ -214,7 +214,7 @@ def send_reminders(session: Session, today: date) -> int:
                 ActualValue.financial_year.in_(starts),
                 ActualValue.state.in_(REPORTED),
             )
-        ).tuples()
+        ).all()
     )
     locked = set(
         session.execute(
@@ -223,7 +223,7 @@ def send_reminders(session: Session, today: date) -> int:
                 PeriodLock.financial_year.in_(starts),
                 PeriodLock.locked.is_(True),
             )
-        ).tuples()
+        ).all()
     )
     sent = 0
     for indicator in indicators:
