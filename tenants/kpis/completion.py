@@ -229,7 +229,5 @@ def completion_sync(
     locked = set(session.scalars(locked_quarters(tenant_id, year)).all())
     figures = tally(fy, quarter, today, indicators, actuals, locked)
     owners = [owner for owner in figures.by_owner if owner is not None]
-    names: dict[uuid.UUID, str] = (
-        dict(session.execute(owner_names(owners)).all()) if owners else {}
-    )
+    names: dict[uuid.UUID, str] = dict(session.execute(owner_names(owners)).all()) if owners else {}
     return _result(fy, quarter, today, figures, names)
