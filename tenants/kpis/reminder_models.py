@@ -9,6 +9,7 @@ finds the row and sends nothing.
 from __future__ import annotations
 
 import uuid
+from dataclasses import fields
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -29,6 +30,7 @@ from saypro.platform.db.base import Base, TenantScoped, Timestamped
 from saypro.tenants.kpis.schedule import Policy
 
 DEFAULT = Policy()
+POLICY_FIELDS = [f.name for f in fields(Policy)]
 
 
 class ReminderSettings(TenantScoped, Timestamped, Base):
@@ -54,14 +56,7 @@ class ReminderSettings(TenantScoped, Timestamped, Base):
     digest_weekday: Mapped[int] = mapped_column(SmallInteger, default=DEFAULT.digest_weekday)
 
     def policy(self) -> Policy:
-        return Policy(
-            enabled=self.enabled,
-            days_before=self.days_before,
-            overdue_every=self.overdue_every,
-            overdue_max=self.overdue_max,
-            escalate_after=self.escalate_after,
-            digest_weekday=self.digest_weekday,
-        )
+        return Policy(**{name: getattr(self, name) for name in POLICY_FIELDS})
 
 
 class ReportingLine(TenantScoped, Timestamped, Base):

@@ -14,7 +14,7 @@ from saypro.platform.audit import service as audit
 from saypro.platform.db.tenancy import require_tenant
 from saypro.platform.errors import InvalidInput, NotFound
 from saypro.platform.identity.models import Membership, User
-from saypro.tenants.kpis.reminder_models import ReminderSettings, ReportingLine
+from saypro.tenants.kpis.reminder_models import POLICY_FIELDS, ReminderSettings, ReportingLine
 from saypro.tenants.kpis.reminder_schemas import (
     ReminderSettingsIn,
     ReminderSettingsRead,
@@ -22,14 +22,7 @@ from saypro.tenants.kpis.reminder_schemas import (
 )
 from saypro.tenants.kpis.schedule import Policy
 
-SETTING_FIELDS = [
-    "enabled",
-    "days_before",
-    "overdue_every",
-    "overdue_max",
-    "escalate_after",
-    "digest_weekday",
-]
+SETTING_FIELDS = POLICY_FIELDS
 
 
 async def _settings_row(

@@ -88,6 +88,15 @@ def set_manager(database: Database, tenant: TenantRef, user: UserRef, manager: U
         session.add(ReportingLine(user_id=user.id, manager_id=manager.id))
 
 
+def suspend(database: Database, tenant: TenantRef, user: UserRef) -> None:
+    with database.sync_sessions() as session, session.begin():
+        session.execute(
+            update(Membership)
+            .where(Membership.user_id == user.id, Membership.tenant_id == tenant.id)
+            .values(suspended_at=datetime.now(UTC))
+        )
+
+
 @pytest.fixture
 def manager(database: Database, tenant_a: TenantRef, people: People) -> UserRef:
     boss = make_user(database, (tenant_a, Role.VIEWER), name="Manager")
@@ -199,12 +208,7 @@ def test_no_escalation_without_a_manager_or_to_a_suspended_one(
     assert queued(database, people.admin) == queued(database, people.reviewer) == []
     boss = make_user(database, (tenant_a, Role.EDITOR), name="Suspended boss")
     set_manager(database, tenant_a, people.owner, boss)
-    with database.sync_sessions() as session, session.begin():
-        session.execute(
-            update(Membership)
-            .where(Membership.user_id == boss.id, Membership.tenant_id == tenant_a.id)
-            .values(suspended_at=datetime.now(UTC))
-        )
+    suspend(database, tenant_a, boss)
     run(database, tenant_a, "2026-11-14")
     assert queued(database, boss) == []
 
@@ -262,12 +266,7 @@ def test_suspended_owners_and_owners_without_reporting_access_get_nothing(
     viewer = make_user(database, (tenant_a, Role.VIEWER), name="Viewer owner")
     assign(database, make_indicator(database, tenant_a, "V1"), viewer, people.reviewer)
     assign(database, make_indicator(database, tenant_a, "S1"), people.other, people.reviewer)
-    with database.sync_sessions() as session, session.begin():
-        session.execute(
-            update(Membership)
-            .where(Membership.user_id == people.other.id, Membership.tenant_id == tenant_a.id)
-            .values(suspended_at=datetime.now(UTC))
-        )
+    suspend(database, tenant_a, people.other)
     run(database, tenant_a, "2026-10-23")
     assert queued(database, viewer) == queued(database, people.other) == []
 
