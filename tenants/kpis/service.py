@@ -76,6 +76,7 @@ INDICATOR_FIELDS = (
     "calculation",
     "formula",
     "data_source",
+    "department",
     "baseline_value",
     "baseline_date",
     "owner_id",
@@ -335,6 +336,17 @@ async def list_indicators(
     session: AsyncSession, filters: IndicatorFilters, *, limit: int, offset: int
 ) -> tuple[Sequence[Indicator], int]:
     return await IndicatorRepository(session).list(filters, limit=limit, offset=offset)
+
+
+async def departments(session: AsyncSession) -> list[str]:
+    """The departments the workspace's indicators name (for the list filter)."""
+    rows = await session.scalars(
+        select(Indicator.department)
+        .where(Indicator.tenant_id == require_tenant(session), Indicator.department != "")
+        .distinct()
+        .order_by(Indicator.department)
+    )
+    return list(rows)
 
 
 async def get_indicator(session: AsyncSession, indicator_id: uuid.UUID) -> Indicator:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -33,6 +33,7 @@ from saypro.tenants.kpis.models import (
 )
 from saypro.tenants.kpis.periods import FinancialYear, Period, periods
 from saypro.tenants.kpis.repository import IndicatorRepository
+from saypro.tenants.kpis.schedule import awaits_report, due_date, is_overdue
 from saypro.tenants.kpis.schemas import (
     ActualRead,
     ActualSet,
@@ -42,8 +43,6 @@ from saypro.tenants.kpis.schemas import (
     UpdateItem,
 )
 
-# Days after a period ends within which its actual is due; after that it is overdue.
-REPORTING_DAYS = 30
 # Colours of the statuses that need a reason for the deviation and a corrective measure.
 OFF_TARGET = frozenset({"amber", "red"})
 EDITABLE = frozenset({ActualState.DRAFT, ActualState.RETURNED})
@@ -431,8 +430,8 @@ async def my_updates(
 ) -> MyUpdates:
     """What the user has to report: periods of the indicators they own that have ended
     in this or last financial year without a submitted actual (due within
-    ``REPORTING_DAYS`` of the period's end, overdue after), actuals returned to them,
-    and submitted actuals waiting for their review."""
+    ``REPORTING_DAYS`` of the period's end, overdue after; see schedule.py), actuals
+    returned to them, and submitted actuals waiting for their review."""
     today = today or today_sast()
     tenant = require_tenant(session)
     indicators = list(
@@ -472,7 +471,7 @@ async def my_updates(
                     period=period.number,
                     label=period.label,
                     ends_on=period.ends_on,
-                    due_by=period.ends_on + timedelta(days=REPORTING_DAYS),
+                    due_by=due_date(period),
                     state=row.state if row else None,
                     reviewer_comment=row.reviewer_comment if row else "",
                 )
@@ -481,9 +480,9 @@ async def my_updates(
                 if not owned or indicator.calculation is Calculation.FORMULA:
                     continue
                 reported = row is not None and row.state not in EDITABLE
-                closed = period.quarter in locks[year.start_year] or period.ends_on > today
+                locked = period.quarter in locks[year.start_year]
                 if row is not None and row.state is ActualState.RETURNED:
                     result.returned.append(item)
-                elif not reported and not closed:
-                    (result.overdue if item.due_by < today else result.due).append(item)
+                elif awaits_report(period, today, reported=reported, locked=locked):
+                    (result.overdue if is_overdue(period, today) else result.due).append(item)
     return result
