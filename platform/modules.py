@@ -13,6 +13,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import click
 from litestar.types import ControllerRouterHandler
 from sqlalchemy.orm import Session
 
@@ -58,6 +59,8 @@ class Module:
     seed_demo: Callable[[Session, dict[str, object]], None] | None = field(default=None)
     # Steps this module adds to the onboarding checklist.
     onboarding_steps: Sequence[OnboardingStep] = ()
+    # Commands this module adds to the ``saypro`` command line.
+    cli_commands: Sequence[click.Command] = ()
 
 
 @lru_cache(maxsize=1)

@@ -14,18 +14,28 @@ from saypro.tenants.kpis.controllers.api import (
     MyUpdatesApi,
     ScaleApi,
 )
+from saypro.tenants.kpis.controllers.import_api import ImportApi
+from saypro.tenants.kpis.controllers.import_pages import ImportPages
 from saypro.tenants.kpis.controllers.pages import IndicatorPages, ScalePages
 from saypro.tenants.kpis.controllers.report_pages import (
     EvidencePages,
     LockPages,
     MyUpdatesPages,
 )
+from saypro.tenants.kpis.imports.cli import kpi
 from saypro.tenants.kpis.seed import seed_demo, seed_workspace
 
 module = Module(
     name="kpis",
-    api_handlers=[IndicatorApi, ScaleApi, EvidenceApi, LockApi, MyUpdatesApi],
-    page_handlers=[IndicatorPages, ScalePages, MyUpdatesPages, LockPages, EvidencePages],
+    api_handlers=[IndicatorApi, ScaleApi, EvidenceApi, LockApi, MyUpdatesApi, ImportApi],
+    page_handlers=[
+        IndicatorPages,
+        ScalePages,
+        MyUpdatesPages,
+        LockPages,
+        EvidencePages,
+        ImportPages,
+    ],
     template_dir=Path(__file__).parent / "templates",
     nav=[
         NavItem(
@@ -41,4 +51,5 @@ module = Module(
     ],
     seed_workspace=seed_workspace,
     seed_demo=seed_demo,
+    cli_commands=[kpi],
 )
