@@ -82,7 +82,7 @@ class ImportApi(Controller):
     async def template(
         self,
         kind: Annotated[ImportKind, QueryParameter()],
-        file_format: Annotated[str, QueryParameter(query="format", pattern="^(csv|xlsx)$")] = "csv",
+        file_format: Annotated[str, QueryParameter(name="format", pattern="^(csv|xlsx)$")] = "csv",
     ) -> Response[bytes]:
         return template_response(kind, file_format)
 
