@@ -309,20 +309,12 @@ def check_actuals(
 
 # Indicators and targets -----------------------------------------------------------------
 
-INDICATOR_FIELDS = (
-    "code",
-    "name",
-    "definition",
-    "unit",
-    "decimal_places",
-    "direction",
-    "frequency",
-    "target_type",
-    "calculation",
-    "formula",
-    "data_source",
-    "baseline_value",
-    "baseline_date",
+# The indicator fields a file gives as they are (people come by email; thresholds and
+# links are set on the indicator's page).
+INDICATOR_FIELDS = tuple(
+    name
+    for name in service.INDICATOR_FIELDS
+    if name not in ("owner_id", "reviewer_id", "thresholds")
 )
 
 
