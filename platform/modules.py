@@ -13,6 +13,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import click
 from litestar.types import ControllerRouterHandler
 from sqlalchemy.orm import Session
 
@@ -61,6 +62,8 @@ class Module:
     # Modules whose workspace and demo content this module's seeding builds on (the KPI
     # demo links indicators to the strategy's initiatives): they are seeded first.
     depends_on: Sequence[str] = ()
+    # Commands this module adds to the ``saypro`` command line.
+    cli_commands: Sequence[click.Command] = ()
 
 
 def dependency_order(modules: Sequence[Module]) -> tuple[Module, ...]:

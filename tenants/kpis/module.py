@@ -15,6 +15,8 @@ from saypro.tenants.kpis.controllers.api import (
     MyUpdatesApi,
     ScaleApi,
 )
+from saypro.tenants.kpis.controllers.import_api import ImportApi
+from saypro.tenants.kpis.controllers.import_pages import ImportPages
 from saypro.tenants.kpis.controllers.pages import IndicatorPages, ScalePages
 from saypro.tenants.kpis.controllers.reminder_api import (
     CompletionApi,
@@ -27,6 +29,7 @@ from saypro.tenants.kpis.controllers.report_pages import (
     LockPages,
     MyUpdatesPages,
 )
+from saypro.tenants.kpis.imports.cli import kpi
 from saypro.tenants.kpis.seed import seed_demo, seed_workspace
 from saypro.tenants.kpis.tasks import DIGEST_JOB, REMINDERS_JOB
 
@@ -41,6 +44,7 @@ module = Module(
         ReminderApi,
         ReportingLineApi,
         CompletionApi,
+        ImportApi,
     ],
     page_handlers=[
         IndicatorPages,
@@ -50,6 +54,7 @@ module = Module(
         EvidencePages,
         ReminderPages,
         CompletionPages,
+        ImportPages,
     ],
     template_dir=Path(__file__).parent / "templates",
     nav=[
@@ -72,4 +77,5 @@ module = Module(
     seed_workspace=seed_workspace,
     seed_demo=seed_demo,
     depends_on=("strategy",),
+    cli_commands=[kpi],
 )

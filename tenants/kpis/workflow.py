@@ -11,6 +11,7 @@ in the request's transaction.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -100,7 +101,12 @@ async def locked_quarters(session: AsyncSession, year: int) -> set[int]:
 
 async def _check_unlocked(session: AsyncSession, period: Period) -> None:
     lock = await _lock_row(session, period.year.start_year, period.quarter)
-    if lock is not None and lock.locked:
+    refuse_if_locked(period, {period.quarter} if lock is not None and lock.locked else set())
+
+
+def refuse_if_locked(period: Period, locked: Collection[int]) -> None:
+    """Refuse a change to the period when its quarter is among the year's ``locked``."""
+    if period.quarter in locked:
         raise Conflict(
             f"Q{period.quarter} {period.year.label} is locked for reporting; a tenant admin "
             "must unlock it (with a reason) before anything in it changes",
@@ -217,9 +223,15 @@ async def _require_actual(
 
 
 def _check_editable(row: ActualValue | None) -> None:
-    if row is None or row.state in EDITABLE:
+    check_editable(None if row is None else row.state)
+
+
+def check_editable(state: ActualState | None) -> None:
+    """Refuse a change to an actual in ``state`` (None: nothing reported yet) unless it
+    is a draft or was returned."""
+    if state is None or state in EDITABLE:
         return
-    if row.state is ActualState.SUBMITTED:
+    if state is ActualState.SUBMITTED:
         raise Conflict(
             "this actual is submitted for review; it can change once the reviewer returns it",
             field="state",
@@ -253,6 +265,21 @@ async def _status_colour(session: AsyncSession, indicator: Indicator, period: Pe
     return year.periods[period.number - 1].status.colour
 
 
+def check_explained(colour: str, deviation_reason: str, corrective_measure: str) -> None:
+    """An amber or red result is submitted only with its reason and corrective measure."""
+    if colour not in OFF_TARGET:
+        return
+    if not deviation_reason.strip():
+        raise InvalidInput(
+            f"the status is {colour}: give the reason for the deviation",
+            field="deviation_reason",
+        )
+    if not corrective_measure.strip():
+        raise InvalidInput(
+            f"the status is {colour}: give the corrective measure", field="corrective_measure"
+        )
+
+
 def _image(row: ActualValue, period: Period) -> dict[str, Any]:
     return {
         "financial_year": period.year.start_year,
@@ -273,17 +300,7 @@ async def submit(
         raise Conflict(f"this actual is already {row.state.value}", field="state")
     if indicator.calculation is Calculation.MANUAL:
         colour = await _status_colour(session, indicator, which)
-        if colour in OFF_TARGET:
-            if not row.deviation_reason.strip():
-                raise InvalidInput(
-                    f"the status is {colour}: give the reason for the deviation",
-                    field="deviation_reason",
-                )
-            if not row.corrective_measure.strip():
-                raise InvalidInput(
-                    f"the status is {colour}: give the corrective measure",
-                    field="corrective_measure",
-                )
+        check_explained(colour, row.deviation_reason, row.corrective_measure)
     before = _image(row, which)
     row.state = ActualState.SUBMITTED
     row.submitted_by, row.submitted_at = reporter.user_id, await _now(session)
