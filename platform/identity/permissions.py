@@ -55,6 +55,8 @@ class Permission(enum.StrEnum):
     KPIS_REPORT = "kpis.actuals.write"
     # Lock and unlock reporting periods.
     KPIS_PERIODS = "kpis.periods.manage"
+    # Reminder settings and the managers who receive escalations.
+    KPIS_REMINDERS = "kpis.reminders.manage"
     MEMBERS_MANAGE = "members.manage"
     AUDIT_READ = "audit.read"
     SSO_MANAGE = "sso.manage"
