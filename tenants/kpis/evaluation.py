@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.db.tenancy import require_tenant
 from saypro.tenants.kpis import formulas
-from saypro.tenants.kpis.models import ActualValue, Calculation, Indicator, Target
+from saypro.tenants.kpis.models import ActualState, ActualValue, Calculation, Indicator, Target
 from saypro.tenants.kpis.periods import FinancialYear, Period, periods, periods_up_to_quarter
 from saypro.tenants.kpis.periods import quarter_end as end_of_quarter
 from saypro.tenants.kpis.repository import IndicatorRepository
@@ -64,10 +64,18 @@ def status_read(status: Status) -> StatusRead:
     )
 
 
-async def load_year(session: AsyncSession, indicators: Sequence[Indicator], year: int) -> YearData:
+async def load_year(
+    session: AsyncSession,
+    indicators: Sequence[Indicator],
+    year: int,
+    *,
+    approved_only: bool = False,
+) -> YearData:
     """Targets and actuals of ``indicators`` for ``year``; a calculated indicator's
     actual for a period is its formula over the actuals reported for the same period by
-    the indicators it uses (those with the same reporting frequency)."""
+    the indicators it uses (those with the same reporting frequency). With
+    ``approved_only`` (what the public sees) actuals that are not approved are left out,
+    as inputs of formulas too."""
     tenant = require_tenant(session)
     if not indicators:
         return YearData({}, {})
@@ -95,13 +103,14 @@ async def load_year(session: AsyncSession, indicators: Sequence[Indicator], year
             known[extra.code.lower()] = extra
     read_ids = set(ids) | {known[c].id for c in wanted if c in known}
     recorded: dict[uuid.UUID, dict[int, ActualValue]] = defaultdict(dict)
-    for row in await session.scalars(
-        select(ActualValue).where(
-            ActualValue.tenant_id == tenant,
-            ActualValue.indicator_id.in_(list(read_ids)),
-            ActualValue.financial_year == year,
-        )
-    ):
+    statement = select(ActualValue).where(
+        ActualValue.tenant_id == tenant,
+        ActualValue.indicator_id.in_(list(read_ids)),
+        ActualValue.financial_year == year,
+    )
+    if approved_only:
+        statement = statement.where(ActualValue.state == ActualState.APPROVED)
+    for row in await session.scalars(statement):
         recorded[row.indicator_id][row.period] = row
 
     actuals: dict[uuid.UUID, dict[int, Actual]] = {}

@@ -15,6 +15,8 @@ from saypro.tenants.kpis.controllers.api import (
     ScaleApi,
 )
 from saypro.tenants.kpis.controllers.pages import IndicatorPages, ScalePages
+from saypro.tenants.kpis.controllers.public_admin import PublicApi, PublicPages
+from saypro.tenants.kpis.controllers.public_site import HANDLERS as PUBLIC_HANDLERS
 from saypro.tenants.kpis.controllers.report_pages import (
     EvidencePages,
     LockPages,
@@ -24,8 +26,16 @@ from saypro.tenants.kpis.seed import seed_demo, seed_workspace
 
 module = Module(
     name="kpis",
-    api_handlers=[IndicatorApi, ScaleApi, EvidenceApi, LockApi, MyUpdatesApi],
-    page_handlers=[IndicatorPages, ScalePages, MyUpdatesPages, LockPages, EvidencePages],
+    api_handlers=[IndicatorApi, ScaleApi, EvidenceApi, LockApi, MyUpdatesApi, PublicApi],
+    page_handlers=[
+        IndicatorPages,
+        ScalePages,
+        MyUpdatesPages,
+        LockPages,
+        EvidencePages,
+        PublicPages,
+    ],
+    public_handlers=PUBLIC_HANDLERS,
     template_dir=Path(__file__).parent / "templates",
     nav=[
         NavItem(
