@@ -4,8 +4,10 @@ the uniform 404, the rate limit, and who may publish."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
@@ -17,13 +19,15 @@ from sqlalchemy import select, update
 
 from saypro.platform.audit.models import AuditEvent
 from saypro.platform.db.engine import Database
-from saypro.platform.db.tenancy import bind_tenant_sync
+from saypro.platform.db.tenancy import bind_tenant, bind_tenant_sync
 from saypro.platform.identity.permissions import ConsultantRole, Role, StaffRole
 from saypro.platform.services import Services
-from saypro.platform.settings import Settings
+from saypro.platform.settings import DatabaseUrls, Settings
 from saypro.platform.tenancy.models import Tenant, TenantStatus
 from saypro.platform.web.app import create_app
-from saypro.tenants.kpis.models import Indicator, PublicDashboard
+from saypro.tenants.kpis.evaluation import load_year
+from saypro.tenants.kpis.models import Calculation, Indicator, PublicDashboard
+from saypro.tenants.kpis.periods import Frequency
 from tests.conftest import BASE_URL, csrf_token, login
 from tests.factories import TenantRef, assign_consultant, make_staff, make_tenant, make_user
 from tests.tenants.kpis.public_world import SECRETS, PublicWorld, make_public_world
@@ -461,3 +465,45 @@ def test_the_indicator_page_toggles_the_flag_for_admins_only(
     done = client.post(url, data={"_csrf_token": csrf_token(client), "public": "on"})
     assert done.status_code == 200 and 'data-testid="public-badge"' in done.text
     assert "Remove from the public dashboard" in done.text
+
+
+# Loading approved actuals only ---------------------------------------------------------
+
+
+def test_load_year_leaves_out_unapproved_actuals_when_asked_also_in_formulas(
+    db_urls: DatabaseUrls, database: Database, world: PublicWorld
+) -> None:
+    last = world.year.start_year - 1
+    with database.sync_sessions() as session, session.begin():
+        bind_tenant_sync(session, world.tenant.id)
+        session.add(
+            Indicator(
+                code="CALC",
+                name="Twice PUB1",
+                frequency=Frequency.QUARTERLY,
+                calculation=Calculation.FORMULA,
+                formula="PUB1 * 2",
+            )
+        )
+
+    async def load(approved_only: bool) -> dict[str, dict[int, Decimal | None]]:
+        own = Database.connect(db_urls.runtime, pool_size=1)
+        try:
+            async with own.async_sessions() as session:
+                await bind_tenant(session, world.tenant.id)
+                indicators = list(await session.scalars(select(Indicator)))
+                data = await load_year(session, indicators, last, approved_only=approved_only)
+                return {
+                    i.code: {n: a.value for n, a in data.actuals.get(i.id, {}).items()}
+                    for i in indicators
+                }
+        finally:
+            await own.async_engine.dispose()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        everything = pool.submit(asyncio.run, load(False)).result()
+        approved = pool.submit(asyncio.run, load(True)).result()
+    assert everything["PUB1"] == {1: 100, 2: 120, 3: 6666, 4: 5555}
+    assert approved["PUB1"] == {1: 100, 2: 120}
+    assert everything["CALC"] == {1: 200, 2: 240, 3: 13332, 4: 11110}
+    assert approved["CALC"] == {1: 200, 2: 240}
