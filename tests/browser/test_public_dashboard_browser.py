@@ -89,6 +89,9 @@ def test_the_embed_shows_chart_and_table_inside_another_sites_page(
     for secret in SECRETS:
         expect(frame.locator("body")).not_to_contain_text(secret)
 
-    # The full page keeps X-Frame-Options: SAMEORIGIN, so the browser refused its frame.
+    # The full page keeps X-Frame-Options: SAMEORIGIN and frame-ancestors 'self': the
+    # browser refused to load it in the frame (page.goto waited for every frame to load).
     refused = page.frame_locator("#refused")
     expect(refused.get_by_role("heading", name="How Alpha is doing")).to_have_count(0)
+    embedded_urls = [f.url for f in page.frames]
+    assert f"{dashboard}/embed" in embedded_urls and dashboard not in embedded_urls
