@@ -7,7 +7,6 @@ Create Date: 2026-11-26
 """
 
 from collections.abc import Sequence
-from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -19,18 +18,6 @@ revision: str = "0018_kpi_public"
 down_revision: str | None = "0015_frameworks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-
-def _timestamps() -> list[sa.Column[datetime]]:
-    return [
-        sa.Column(
-            name,
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        )
-        for name in ("created_at", "updated_at")
-    ]
 
 
 def upgrade() -> None:
@@ -53,7 +40,7 @@ def upgrade() -> None:
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("introduction", sa.Text(), nullable=False),
         sa.Column("allowed_origins", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-        *_timestamps(),
+        *rls.timestamp_columns(),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_kpi_public_dashboards")),
     )
     op.create_index(
