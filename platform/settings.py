@@ -103,6 +103,10 @@ class Settings(BaseSettings):
     evidence_max_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1024, le=50 * 1024 * 1024, alias="EVIDENCE_MAX_BYTES"
     )
+    # Largest CSV or XLSX file a KPI import accepts (docs/kpi-imports.md).
+    import_max_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1024, le=200 * 1024 * 1024, alias="IMPORT_MAX_BYTES"
+    )
 
     @field_validator("database_url", "database_owner_url")
     @classmethod

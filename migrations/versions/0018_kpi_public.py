@@ -2,7 +2,7 @@
 row per municipality (tenant-owned, row-level security).
 
 Revision ID: 0018_kpi_public
-Revises: 0015_frameworks
+Revises: 0017_kpi_imports
 Create Date: 2026-11-26
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 from saypro.platform.db import migration_helpers as rls
 
 revision: str = "0018_kpi_public"
-down_revision: str | None = "0015_frameworks"
+down_revision: str | None = "0017_kpi_imports"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -59,6 +59,8 @@ class Permission(enum.StrEnum):
     # (A ``.manage`` permission: a suspended municipality's dashboard settings stay as
     # they are.)
     KPIS_PUBLISH = "kpis.public.manage"
+    # Reminder settings and the managers who receive escalations.
+    KPIS_REMINDERS = "kpis.reminders.manage"
     MEMBERS_MANAGE = "members.manage"
     AUDIT_READ = "audit.read"
     SSO_MANAGE = "sso.manage"

@@ -74,6 +74,7 @@ class Indicator(TenantScoped, Timestamped, Base):
         Index("ix_kpi_indicators_tenant_reviewer", "tenant_id", "reviewer_id"),
         # The public dashboard reads only a municipality's public indicators.
         Index("ix_kpi_indicators_tenant_public", "tenant_id", postgresql_where=text("public")),
+        Index("ix_kpi_indicators_tenant_department", "tenant_id", "department"),
         CheckConstraint("decimal_places >= 0 AND decimal_places <= 4", name="decimal_places_range"),
         CheckConstraint(
             "(calculation = 'formula') = (formula IS NOT NULL)", name="formula_when_calculated"
@@ -102,6 +103,8 @@ class Indicator(TenantScoped, Timestamped, Base):
     )
     formula: Mapped[str | None] = mapped_column(Text)
     data_source: Mapped[str] = mapped_column(Text, default="")
+    # The organisational unit that reports it (e.g. "ICT"): completion is shown per department.
+    department: Mapped[str] = mapped_column(String(100), default="", server_default="")
     baseline_value: Mapped[Decimal | None] = mapped_column(VALUE)
     baseline_date: Mapped[date | None] = mapped_column(Date)
     owner_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -76,6 +76,7 @@ INDICATOR_FIELDS = (
     "calculation",
     "formula",
     "data_source",
+    "department",
     "baseline_value",
     "baseline_date",
     "owner_id",
@@ -137,7 +138,11 @@ def _decimals(raw: Mapping[str, Any]) -> dict[str, Decimal]:
 
 async def workspace_scale(session: AsyncSession) -> Scale:
     """The workspace's scale: its preset with the thresholds it changed."""
-    settings = await SettingsRepository(session).get()
+    return scale_of(await SettingsRepository(session).get())
+
+
+def scale_of(settings: Settings | None) -> Scale:
+    """The scale a workspace's settings row describes (the default without one)."""
     if settings is None:
         return PRESETS[DEFAULT_PRESET]
     preset = PRESETS.get(settings.scale, PRESETS[DEFAULT_PRESET])
@@ -259,18 +264,29 @@ async def _check_formula(
     *,
     excluding: str | None = None,
 ) -> None:
-    if calculation is Calculation.MANUAL:
-        if formula:
-            raise InvalidInput("only a calculated indicator has a formula", field="formula")
+    if calculation is Calculation.MANUAL or not formula:
+        check_formula(code, calculation, formula, {})
         return
-    if not formula:
-        raise InvalidInput("a calculated indicator needs a formula", field="formula")
     others = await IndicatorRepository(session).formulas()
     known = {
         other: _references(text)
         for other, text in others.items()
         if excluding is None or other.lower() != excluding.lower()
     }
+    check_formula(code, calculation, formula, known)
+
+
+def check_formula(
+    code: str, calculation: Calculation, formula: str | None, known: Mapping[str, set[str]]
+) -> None:
+    """The indicator's formula against ``known`` (every other indicator's code and the
+    codes its formula uses): a manual indicator has none, a calculated one a valid one."""
+    if calculation is Calculation.MANUAL:
+        if formula:
+            raise InvalidInput("only a calculated indicator has a formula", field="formula")
+        return
+    if not formula:
+        raise InvalidInput("a calculated indicator needs a formula", field="formula")
     try:
         formulas.check(code, formula, known)
     except formulas.FormulaError as exc:
@@ -335,6 +351,17 @@ async def list_indicators(
     session: AsyncSession, filters: IndicatorFilters, *, limit: int, offset: int
 ) -> tuple[Sequence[Indicator], int]:
     return await IndicatorRepository(session).list(filters, limit=limit, offset=offset)
+
+
+async def departments(session: AsyncSession) -> list[str]:
+    """The departments the workspace's indicators name (for the list filter)."""
+    rows = await session.scalars(
+        select(Indicator.department)
+        .where(Indicator.tenant_id == require_tenant(session), Indicator.department != "")
+        .distinct()
+        .order_by(Indicator.department)
+    )
+    return list(rows)
 
 
 async def get_indicator(session: AsyncSession, indicator_id: uuid.UUID) -> Indicator:
@@ -495,13 +522,12 @@ def _check_bounds(
         raise InvalidInput("only a within-range indicator has an upper value", field=field)
 
 
-async def set_targets(
-    session: AsyncSession, indicator_id: uuid.UUID, year: int, data: TargetsSet
-) -> TargetYearRead:
-    """Replace one financial year's targets. After approval every change is kept as a
-    revision with its reason."""
-    fy = _check_year(year)
-    indicator = await IndicatorRepository(session).get(indicator_id, for_update=True)
+def plan_targets(
+    indicator: Indicator, data: TargetsSet
+) -> dict[int, tuple[Decimal | None, Decimal | None]]:
+    """The year's targets to store, by period (0 is the annual one), as the indicator's
+    frequency, direction and target type allow; refused targets raise. No database:
+    imports check whole files with it."""
     count = indicator.frequency.periods_per_year
     given: dict[int, tuple[Decimal | None, Decimal | None]] = {}
     for entry in data.periods:
@@ -529,13 +555,23 @@ async def set_targets(
     problem = annual_target_problem(indicator.target_type, annual, values)
     if problem:
         raise InvalidInput(problem, field="annual")
-    desired = {
+    return {
         n: (_stored(value), _stored(upper))
         for n, (value, upper) in (
             {ANNUAL: (annual, annual_upper)}
             | {n: given.get(n, (None, None)) for n in range(1, count + 1)}
         ).items()
     }
+
+
+async def set_targets(
+    session: AsyncSession, indicator_id: uuid.UUID, year: int, data: TargetsSet
+) -> TargetYearRead:
+    """Replace one financial year's targets. After approval every change is kept as a
+    revision with its reason."""
+    fy = _check_year(year)
+    indicator = await IndicatorRepository(session).get(indicator_id, for_update=True)
+    desired = plan_targets(indicator, data)
     repository = TargetRepository(session)
     existing = await repository.for_year(indicator.id, fy.start_year)
     approval = next((row for row in existing.values() if row.approved_at is not None), None)

@@ -39,6 +39,7 @@ VALID_JSON = {
     "ItemCreate": {"code": "XT1", "title": "Cross-tenant attempt"},
     "ItemUpdate": {"title": "Cross-tenant attempt"},
     "MappingCreate": {"indicator_id": "00000000-0000-4000-8000-000000000000"},
+    "ManagerIn": {"manager_id": None},
 }
 VALID_FORM = {
     "role": "viewer",
