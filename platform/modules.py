@@ -50,6 +50,9 @@ class Module:
     name: str
     api_handlers: Sequence[ControllerRouterHandler] = ()
     page_handlers: Sequence[ControllerRouterHandler] = ()
+    # Routes anyone may read without signing in, at their own paths (each is marked
+    # public and resolves its municipality itself).
+    public_handlers: Sequence[ControllerRouterHandler] = ()
     template_dir: Path | None = None
     nav: Sequence[NavItem] = ()
     periodic_jobs: Sequence[PeriodicJob] = ()

@@ -76,7 +76,8 @@ async def load_year(
     """Targets and actuals of ``indicators`` for ``year``; a calculated indicator's
     actual for a period is its formula over the actuals reported for the same period by
     the indicators it uses (those with the same reporting frequency). With ``states``
-    only actuals in those review states count (a report of approved actuals only)."""
+    only actuals in those review states count, as inputs of formulas too (a report of
+    approved actuals only; the public dashboard)."""
     tenant = require_tenant(session)
     if not indicators:
         return YearData({}, {})

@@ -18,6 +18,8 @@ from saypro.tenants.kpis.controllers.api import (
 from saypro.tenants.kpis.controllers.import_api import ImportApi
 from saypro.tenants.kpis.controllers.import_pages import ImportPages
 from saypro.tenants.kpis.controllers.pages import IndicatorPages, ScalePages
+from saypro.tenants.kpis.controllers.public_admin import PublicApi, PublicPages
+from saypro.tenants.kpis.controllers.public_site import HANDLERS as PUBLIC_HANDLERS
 from saypro.tenants.kpis.controllers.reminder_api import (
     CompletionApi,
     ReminderApi,
@@ -45,6 +47,7 @@ module = Module(
         ReportingLineApi,
         CompletionApi,
         ImportApi,
+        PublicApi,
     ],
     page_handlers=[
         IndicatorPages,
@@ -55,7 +58,9 @@ module = Module(
         ReminderPages,
         CompletionPages,
         ImportPages,
+        PublicPages,
     ],
+    public_handlers=PUBLIC_HANDLERS,
     template_dir=Path(__file__).parent / "templates",
     nav=[
         NavItem(

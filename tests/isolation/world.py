@@ -132,6 +132,14 @@ PUBLIC_ROUTES_WITH_PARAMETERS: dict[str, str] = {
     ),
     "/signup/verify/{token:str}": "a verification link: the token is the access",
     "/password-reset/{token:str}": "a password-reset link: the token is the access",
+    "/public/{municipality:str}/performance": (
+        "a municipality's public performance dashboard: only what its admins published "
+        "(public indicators, approved results); off, unknown or suspended is the uniform 404"
+    ),
+    "/public/{municipality:str}/performance/embed": (
+        "the same dashboard for framing in the municipality's own website"
+    ),
+    "/api/v1/public/{municipality:str}/performance": "the same dashboard as JSON",
 }
 
 PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")
