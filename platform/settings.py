@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     password_resets_per_hour: int = Field(
         default=10, ge=1, le=100_000, alias="PASSWORD_RESETS_PER_HOUR"
     )
+    # Per client address and minute: the public performance dashboards (pages and JSON).
+    public_requests_per_minute: int = Field(
+        default=120, ge=1, le=100_000, alias="PUBLIC_REQUESTS_PER_MINUTE"
+    )
     # How long the link in an invitation to join a municipality works.
     invitation_ttl_days: int = Field(default=7, ge=1, le=90, alias="INVITATION_TTL_DAYS")
     # Links in emails start with this; without it, with the address the request came to.
@@ -98,6 +102,10 @@ class Settings(BaseSettings):
     # Largest evidence file a KPI report may carry (docs/kpis.md).
     evidence_max_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1024, le=50 * 1024 * 1024, alias="EVIDENCE_MAX_BYTES"
+    )
+    # Largest CSV or XLSX file a KPI import accepts (docs/kpi-imports.md).
+    import_max_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1024, le=200 * 1024 * 1024, alias="IMPORT_MAX_BYTES"
     )
 
     @field_validator("database_url", "database_owner_url")

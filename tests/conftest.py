@@ -79,6 +79,7 @@ def settings(smtp_server: SmtpServer) -> Settings:
         LOGIN_ATTEMPTS_PER_MINUTE=100_000,
         SIGNUPS_PER_HOUR=100_000,
         PASSWORD_RESETS_PER_HOUR=100_000,
+        PUBLIC_REQUESTS_PER_MINUTE=100_000,
         SMTP_HOST="127.0.0.1",
         SMTP_PORT=smtp_server.port,
         SMTP_SECURITY="none",

@@ -9,6 +9,7 @@ from saypro.platform.cli.admin import tenant, user
 from saypro.platform.cli.audit import audit
 from saypro.platform.cli.db import db
 from saypro.platform.cli.processes import demo, scheduler, serve, worker
+from saypro.platform.modules import load_modules
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,3 +19,6 @@ def cli() -> None:
 
 for command in (serve, worker, scheduler, demo, db, tenant, user, audit):
     cli.add_command(command)
+for module in load_modules():
+    for command in module.cli_commands:
+        cli.add_command(command)

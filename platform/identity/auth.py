@@ -41,8 +41,10 @@ def new_session(user_id: uuid.UUID, at: float | None = None) -> dict[str, Any]:
     return {SESSION_USER_KEY: str(user_id), SIGNED_IN_AT_KEY: now() if at is None else at}
 
 
-# Probes and static files neither need nor create a session.
-NO_SESSION_PATHS = ["^/static/", "^/healthz$", "^/readyz$"]
+# Probes, static files and the public dashboards neither need nor create (nor renew) a
+# session: a signed-in member's visit to their municipality's public page leaves their
+# session as it was.
+NO_SESSION_PATHS = ["^/static/", "^/healthz$", "^/readyz$", "^/public/", "^/api/v1/public/"]
 
 
 async def retrieve_principal(

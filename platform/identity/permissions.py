@@ -55,6 +55,12 @@ class Permission(enum.StrEnum):
     KPIS_REPORT = "kpis.actuals.write"
     # Lock and unlock reporting periods.
     KPIS_PERIODS = "kpis.periods.manage"
+    # Choose the indicators on the public performance dashboard and switch it on or off.
+    # (A ``.manage`` permission: a suspended municipality's dashboard settings stay as
+    # they are.)
+    KPIS_PUBLISH = "kpis.public.manage"
+    # Reminder settings and the managers who receive escalations.
+    KPIS_REMINDERS = "kpis.reminders.manage"
     MEMBERS_MANAGE = "members.manage"
     AUDIT_READ = "audit.read"
     SSO_MANAGE = "sso.manage"
@@ -100,8 +106,9 @@ ROLE_PERMISSIONS: dict[Role | ConsultantRole, frozenset[Permission]] = {
     # Viewers include internal audit and council oversight, who read the audit trail.
     Role.VIEWER: frozenset(_READ | {Permission.AUDIT_READ}),
     # The lead consultant runs the engagement with the municipality's ICT manager: edits
-    # the plans and reads the trail, but members, SSO and exports stay the municipality's.
-    ConsultantRole.LEAD: frozenset(_EDIT | {Permission.AUDIT_READ}),
+    # the plans, reads the trail and prepares the public performance dashboard with them,
+    # but members, SSO and exports stay the municipality's.
+    ConsultantRole.LEAD: frozenset(_EDIT | {Permission.AUDIT_READ, Permission.KPIS_PUBLISH}),
     ConsultantRole.SUPPORT: frozenset(_EDIT),
 }
 

@@ -3,20 +3,19 @@ closed municipalities after their grace period. Ids only; safe to run twice."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from saypro.platform.audit import service as audit
-from saypro.platform.db.tenancy import TenantSession, bind_tenant_sync, require_tenant
+from saypro.platform.db.tenancy import bind_tenant_sync, require_tenant
 from saypro.platform.jobs.registry import job
+from saypro.platform.jobs.side import side_session
 from saypro.platform.privacy.archive import write_archive
 from saypro.platform.privacy.exports import BUILD_JOB
 from saypro.platform.privacy.models import DataExport, ExportStatus
@@ -28,21 +27,6 @@ from saypro.platform.tenancy.models import Tenant
 log = structlog.get_logger(__name__)
 CLEANUP_JOB = "privacy.delete_expired_exports"
 PURGE_JOB = "privacy.purge_closed_tenants"
-
-
-def _engine(session: Session) -> Engine:
-    bind = session.get_bind()
-    return bind if isinstance(bind, Engine) else bind.engine
-
-
-@contextlib.contextmanager
-def _side_session(session: Session, tenant_id: uuid.UUID, **options: str) -> Iterator[Session]:
-    """Another session on the same database and tenant, outside the job's transaction:
-    progress written there is visible to the page at once."""
-    engine = _engine(session).execution_options(**options) if options else _engine(session)
-    with TenantSession(bind=engine, expire_on_commit=False) as side:
-        bind_tenant_sync(side, tenant_id)
-        yield side
 
 
 class _ProgressWriter:
@@ -84,7 +68,7 @@ def build_export(session: Session, *, export_id: str) -> None:
     final = export_file(tenant_id, export_uuid)
     final.parent.mkdir(parents=True, exist_ok=True)
     temporary = final.with_name(f".{final.name}.{secrets.token_hex(4)}.part")
-    with _side_session(session, tenant_id) as side:
+    with side_session(session, tenant_id) as side:
         progress = _ProgressWriter(side, export_uuid)
         progress.set(
             status=ExportStatus.RUNNING, percent=0, error=None, started_at=datetime.now(UTC)
@@ -92,7 +76,7 @@ def build_export(session: Session, *, export_id: str) -> None:
         try:
             # One snapshot for the whole export: every table as of the same moment.
             with (
-                _side_session(session, tenant_id, isolation_level="REPEATABLE READ") as reader,
+                side_session(session, tenant_id, isolation_level="REPEATABLE READ") as reader,
                 reader.begin(),
                 temporary.open("wb") as target,
             ):

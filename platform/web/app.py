@@ -185,6 +185,7 @@ def create_app(settings: Settings, services: Services) -> Litestar:
             invitation_pages.accept,
             tenant_pages,
             tenant_api,
+            *[h for m in modules for h in m.public_handlers],
             static,
         ],
         dependencies={

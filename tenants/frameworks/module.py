@@ -25,4 +25,5 @@ module = Module(
     ],
     seed_workspace=seed_workspace,
     seed_demo=seed_demo,
+    depends_on=("kpis",),
 )

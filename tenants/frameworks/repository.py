@@ -130,9 +130,19 @@ class MappingRepository:
     async def of_indicator(
         self, indicator_id: uuid.UUID
     ) -> Sequence[tuple[Framework, FrameworkItem]]:
+        return [(f, i) for _id, f, i in await self.of_indicators([indicator_id])]
+
+    async def of_indicators(
+        self, indicator_ids: Iterable[uuid.UUID]
+    ) -> list[tuple[uuid.UUID, Framework, FrameworkItem]]:
+        """(indicator id, framework, item) of every mapping of the indicators, by
+        framework name and item code."""
+        ids = list(indicator_ids)
+        if not ids:
+            return []
         tenant = require_tenant(self.session)
         rows = await self.session.execute(
-            select(Framework, FrameworkItem)
+            select(Mapping.indicator_id, Framework, FrameworkItem)
             .join(
                 FrameworkItem,
                 (FrameworkItem.tenant_id == Framework.tenant_id)
@@ -143,7 +153,7 @@ class MappingRepository:
                 (Mapping.tenant_id == FrameworkItem.tenant_id)
                 & (Mapping.item_id == FrameworkItem.id),
             )
-            .where(Framework.tenant_id == tenant, Mapping.indicator_id == indicator_id)
+            .where(Framework.tenant_id == tenant, Mapping.indicator_id.in_(ids))
         )
-        pairs = [(framework, item) for framework, item in rows]
-        return sorted(pairs, key=lambda p: (p[0].name.lower(), natural_key(p[1].code)))
+        found = [(indicator_id, framework, item) for indicator_id, framework, item in rows]
+        return sorted(found, key=lambda f: (f[1].name.lower(), natural_key(f[2].code)))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import column, func, select, table
 from sqlalchemy.orm import Session
 
 from saypro.platform.db.tenancy import require_tenant
-from saypro.tenants.frameworks.models import Framework, FrameworkItem, FrameworkKind
+from saypro.tenants.frameworks.models import Framework, FrameworkItem, FrameworkKind, Mapping
 from saypro.tenants.frameworks.reference import BACK_TO_BASICS, CIRCULAR_88, SDGS, Entry
 
 # (kind, name, description, items) of the frameworks every workspace starts with. The
@@ -94,7 +94,47 @@ def seed_workspace(session: Session) -> None:
     session.flush()
 
 
+# The KPI module's indicators, by name only (see Mapping): this module uses the KPI
+# service, never its models.
+_INDICATORS = table("kpi_indicators", column("id"), column("code"), column("tenant_id"))
+
+# Framework items each demo indicator of the KPI module feeds, by framework kind.
+DEMO_MAPPINGS: dict[str, tuple[tuple[FrameworkKind, str], ...]] = {
+    "ICT1": ((FrameworkKind.SDG, "9.c"), (FrameworkKind.BACK_TO_BASICS, "B2B2")),
+    "ICT2": ((FrameworkKind.BACK_TO_BASICS, "B2B1"),),
+    "ICT3": ((FrameworkKind.SDG, "17.8"), (FrameworkKind.BACK_TO_BASICS, "B2B5")),
+    "ICT4": ((FrameworkKind.SDG, "9.1"),),
+    "ICT5": ((FrameworkKind.SDG, "16.6"), (FrameworkKind.BACK_TO_BASICS, "B2B3")),
+}
+
+
 def seed_demo(session: Session, users: dict[str, object]) -> None:
-    """Demo content: the template. (Modules are seeded in name order, so the demo's
-    indicators do not exist yet; mapping them is left to the demo's users.)"""
+    """Demo content: the template, and the KPI demo's indicators mapped to SDG targets and
+    Back-to-Basics pillars (the KPI module is seeded first: it is a dependency)."""
     seed_workspace(session)
+    tenant = require_tenant(session)
+    indicators = dict(
+        session.execute(
+            select(func.upper(_INDICATORS.c.code), _INDICATORS.c.id).where(
+                _INDICATORS.c.tenant_id == tenant
+            )
+        ).all()
+    )
+    items = {
+        (kind, code.lower()): item_id
+        for kind, code, item_id in session.execute(
+            select(Framework.kind, FrameworkItem.code, FrameworkItem.id)
+            .join(Framework, Framework.id == FrameworkItem.framework_id)
+            .where(FrameworkItem.tenant_id == tenant)
+        )
+    }
+    mapped = set(session.scalars(select(Mapping.indicator_id).where(Mapping.tenant_id == tenant)))
+    for code, targets in DEMO_MAPPINGS.items():
+        indicator_id = indicators.get(code)
+        if indicator_id is None or indicator_id in mapped:
+            continue
+        for kind, item_code in targets:
+            item_id = items.get((kind, item_code.lower()))
+            if item_id is not None:
+                session.add(Mapping(item_id=item_id, indicator_id=indicator_id))
+    session.flush()

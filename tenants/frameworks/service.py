@@ -5,7 +5,7 @@ audited in it. Indicators are read through the KPI module's service only."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from saypro.platform.audit import service as audit
 from saypro.platform.clock import today_sast
 from saypro.platform.errors import Conflict, InvalidInput, NotFound
-from saypro.tenants.frameworks.models import Framework, FrameworkItem, Mapping
+from saypro.tenants.frameworks.models import Framework, FrameworkItem, FrameworkKind, Mapping
 from saypro.tenants.frameworks.repository import (
     FrameworkRepository,
     ItemRepository,
@@ -438,27 +438,93 @@ async def report(
     quarter = default_quarter if quarter is None else quarter
     if not 1 <= quarter <= 4:
         raise InvalidInput("must be 1, 2, 3 or 4", field="quarter")
-    framework_tree = await tree(session, framework.id)
+    feeds = await _feeds(session, framework.id, item.id if item else None)
+    lines = []
+    if feeds:
+        at_quarter = await kpis.quarter_report(session, year, quarter, indicator_ids=list(feeds))
+        for line in at_quarter:
+            lines.append(
+                ReportLine(
+                    indicator=line.indicator,
+                    item_codes=sorted(feeds[line.indicator.id], key=natural_key),
+                    target=line.ytd_target,
+                    actual=line.ytd_actual,
+                    status=line.status,
+                )
+            )
+    return ReportResult(framework, item, year, year_label(year), quarter, lines)
+
+
+async def _feeds(
+    session: AsyncSession, framework_id: uuid.UUID, item_id: uuid.UUID | None
+) -> dict[uuid.UUID, list[str]]:
+    """The indicators mapped to the item or its sub-items (to any item of the framework
+    without one), with the codes of the items each is mapped to."""
+    framework_tree = await tree(session, framework_id)
     scope = (
-        framework_tree.subtree_ids(item.id)
-        if item is not None
+        framework_tree.subtree_ids(item_id)
+        if item_id is not None
         else [t.item.id for t in framework_tree.items]
     )
     codes = {t.item.id: t.item.code for t in framework_tree.items}
     feeds: dict[uuid.UUID, list[str]] = {}
     for mapping in await MappingRepository(session).of_items(scope):
         feeds.setdefault(mapping.indicator_id, []).append(codes[mapping.item_id])
-    lines = []
-    for indicator in await kpis.indicators_by_id(session, list(feeds)) if feeds else []:
-        year_view = await kpis.target_year(session, indicator.id, year)
-        at_quarter = year_view.quarters[quarter - 1]
-        lines.append(
-            ReportLine(
-                indicator=indicator,
-                item_codes=sorted(feeds[indicator.id], key=natural_key),
-                target=at_quarter.target,
-                actual=at_quarter.actual,
-                status=at_quarter.status,
-            )
-        )
-    return ReportResult(framework, item, year, year_label(year), quarter, lines)
+    return feeds
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A framework (or one of its items) that a report of another module filters by."""
+
+    framework: Framework
+    item: FrameworkItem | None
+    indicator_ids: set[uuid.UUID]
+
+    @property
+    def label(self) -> str:
+        if self.item is None:
+            return self.framework.name
+        return f"{self.framework.name} {self.item.code} ({self.item.title})"
+
+
+async def scope(
+    session: AsyncSession, framework_id: uuid.UUID, item_id: uuid.UUID | None = None
+) -> Scope:
+    """The indicators that feed a framework or an item of it. An id that is not the
+    municipality's is bad input (422 naming the field): it arrives as a report filter."""
+    try:
+        framework = await get_framework(session, framework_id)
+    except NotFound:
+        raise InvalidInput(
+            "is not a framework of this municipality", field="framework_id"
+        ) from None
+    item = None
+    if item_id is not None:
+        try:
+            item = await ItemRepository(session).get(framework.id, item_id)
+        except NotFound:
+            raise InvalidInput("is not an item of that framework", field="item_id") from None
+    feeds = await _feeds(session, framework.id, item.id if item else None)
+    return Scope(framework, item, set(feeds))
+
+
+def reference(framework: Framework, item: FrameworkItem) -> str:
+    """How a report cites an item: "SDG 9.c", "B2B: Good governance", "SDBIP top layer: TL12"."""
+    if framework.kind is FrameworkKind.SDG:
+        return f"SDG {item.code}"
+    if framework.kind is FrameworkKind.BACK_TO_BASICS:
+        return f"B2B: {item.title}"
+    return f"{framework.name}: {item.code}"
+
+
+async def references(
+    session: AsyncSession, indicator_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, list[str]]:
+    """Every framework item each indicator feeds, as reports cite them (one query)."""
+    found: dict[uuid.UUID, list[str]] = {}
+    for indicator_id, framework, item in await MappingRepository(session).of_indicators(
+        indicator_ids
+    ):
+        found.setdefault(indicator_id, []).append(reference(framework, item))
+    return found

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.db.tenancy import require_tenant
 from saypro.tenants.kpis import formulas
-from saypro.tenants.kpis.models import ActualValue, Calculation, Indicator, Target
+from saypro.tenants.kpis.models import ActualState, ActualValue, Calculation, Indicator, Target
 from saypro.tenants.kpis.periods import FinancialYear, Period, periods, periods_up_to_quarter
 from saypro.tenants.kpis.periods import quarter_end as end_of_quarter
 from saypro.tenants.kpis.repository import IndicatorRepository
@@ -68,6 +68,8 @@ class YearData:
 
     targets: Mapping[uuid.UUID, Mapping[int, StoredTarget]]
     actuals: Mapping[uuid.UUID, Mapping[int, Actual]]
+    # The stored actuals of the indicators themselves (state, deviation, measure).
+    rows: Mapping[uuid.UUID, Mapping[int, ActualValue]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -86,10 +88,20 @@ def status_read(status: Status) -> StatusRead:
     )
 
 
-async def load_year(session: AsyncSession, indicators: Sequence[Indicator], year: int) -> YearData:
+async def load_year(
+    session: AsyncSession,
+    indicators: Sequence[Indicator],
+    year: int,
+    *,
+    states: Collection[ActualState] | None = None,
+    with_rows: bool = False,
+) -> YearData:
     """Targets and actuals of ``indicators`` for ``year``; a calculated indicator's
     actual for a period is its formula over the actuals reported for the same period by
-    the indicators it uses (those with the same reporting frequency)."""
+    the indicators it uses (those with the same reporting frequency). With ``states``
+    only actuals in those review states count, as inputs of formulas too (a report of
+    approved actuals only; the public dashboard). ``with_rows`` keeps the stored actuals
+    of the indicators themselves (state, reason for deviation: the quarterly report)."""
     tenant = require_tenant(session)
     if not indicators:
         return YearData({}, {})
@@ -124,16 +136,27 @@ async def load_year(session: AsyncSession, indicators: Sequence[Indicator], year
             known[extra.code.lower()] = extra
     read_ids = set(ids) | {known[c].id for c in wanted if c in known}
     recorded: dict[uuid.UUID, dict[int, Actual]] = defaultdict(dict)
-    for indicator_id, period, value, flag in await session.execute(
-        select(
-            ActualValue.indicator_id, ActualValue.period, ActualValue.value, ActualValue.flag
-        ).where(
-            ActualValue.tenant_id == tenant,
-            ActualValue.indicator_id.in_(list(read_ids)),
-            ActualValue.financial_year == year,
-        )
-    ):
-        recorded[indicator_id][period] = Actual(value, flag)
+    stored: dict[uuid.UUID, dict[int, ActualValue]] = defaultdict(dict)
+    where = [
+        ActualValue.tenant_id == tenant,
+        ActualValue.indicator_id.in_(list(read_ids)),
+        ActualValue.financial_year == year,
+    ]
+    if states is not None:
+        where.append(ActualValue.state.in_(list(states)))
+    if with_rows:
+        for row in await session.scalars(select(ActualValue).where(*where)):
+            recorded[row.indicator_id][row.period] = Actual(row.value, row.flag)
+            stored[row.indicator_id][row.period] = row
+    else:
+        # Only the columns judging needs: building ORM objects for every actual of a
+        # workspace was half of a scorecard's time.
+        for indicator_id, period, value, flag in await session.execute(
+            select(
+                ActualValue.indicator_id, ActualValue.period, ActualValue.value, ActualValue.flag
+            ).where(*where)
+        ):
+            recorded[indicator_id][period] = Actual(value, flag)
 
     actuals: dict[uuid.UUID, dict[int, Actual]] = {}
     for indicator in indicators:
@@ -158,7 +181,7 @@ async def load_year(session: AsyncSession, indicators: Sequence[Indicator], year
             if value is not None:
                 computed[number] = Actual(value.quantize(STORED_SCALE))
         actuals[indicator.id] = computed
-    return YearData(targets, actuals)
+    return YearData(targets, actuals, {i: stored.get(i, {}) for i in ids} if with_rows else {})
 
 
 def _reported(actual: Actual | None) -> bool:

@@ -72,6 +72,9 @@ class Indicator(TenantScoped, Timestamped, Base):
         Index("uq_kpi_indicators_tenant_code", "tenant_id", text("lower(code)"), unique=True),
         Index("ix_kpi_indicators_tenant_owner", "tenant_id", "owner_id"),
         Index("ix_kpi_indicators_tenant_reviewer", "tenant_id", "reviewer_id"),
+        # The public dashboard reads only a municipality's public indicators.
+        Index("ix_kpi_indicators_tenant_public", "tenant_id", postgresql_where=text("public")),
+        Index("ix_kpi_indicators_tenant_department", "tenant_id", "department"),
         CheckConstraint("decimal_places >= 0 AND decimal_places <= 4", name="decimal_places_range"),
         CheckConstraint(
             "(calculation = 'formula') = (formula IS NOT NULL)", name="formula_when_calculated"
@@ -100,6 +103,8 @@ class Indicator(TenantScoped, Timestamped, Base):
     )
     formula: Mapped[str | None] = mapped_column(Text)
     data_source: Mapped[str] = mapped_column(Text, default="")
+    # The organisational unit that reports it (e.g. "ICT"): completion is shown per department.
+    department: Mapped[str] = mapped_column(String(100), default="", server_default="")
     baseline_value: Mapped[Decimal | None] = mapped_column(VALUE)
     baseline_date: Mapped[date | None] = mapped_column(Date)
     owner_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -108,6 +113,8 @@ class Indicator(TenantScoped, Timestamped, Base):
     )
     # Band thresholds of this indicator that differ from the workspace's ({band: percent}).
     thresholds: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    # Shown on the municipality's public performance dashboard (approved actuals only).
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     objective_links: Mapped[list[ObjectiveLink]] = relationship(
         order_by="ObjectiveLink.created_at",
@@ -365,3 +372,17 @@ class Settings(TenantScoped, Timestamped, Base):
 
     scale: Mapped[str] = mapped_column(String(30), default="binary_key")
     thresholds: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+
+
+class PublicDashboard(TenantScoped, Timestamped, Base):
+    """The municipality's public performance dashboard: whether it is on, its title and
+    introduction, and the websites allowed to embed it (``https://www.example.gov.za``;
+    none: only this platform's own pages may frame it)."""
+
+    __tablename__ = "kpi_public_dashboards"
+    __table_args__ = (Index("uq_kpi_public_dashboards_tenant", "tenant_id", unique=True),)
+
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    introduction: Mapped[str] = mapped_column(Text, default="")
+    allowed_origins: Mapped[list[str]] = mapped_column(JSONB, default=list)

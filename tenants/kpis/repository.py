@@ -27,6 +27,7 @@ from saypro.tenants.kpis.periods import Frequency
 class IndicatorFilters:
     frequency: Frequency | None = None
     owner_id: uuid.UUID | None = None
+    department: str | None = None  # exact, any case
     search: str | None = None
 
 
@@ -85,6 +86,10 @@ class IndicatorRepository:
             statement = statement.where(Indicator.frequency == filters.frequency)
         if filters.owner_id is not None:
             statement = statement.where(Indicator.owner_id == filters.owner_id)
+        if filters.department is not None:
+            statement = statement.where(
+                func.lower(Indicator.department) == filters.department.strip().lower()
+            )
         if filters.search:
             escaped = filters.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             pattern = f"%{escaped}%"

@@ -24,6 +24,7 @@ Weight = Annotated[Decimal, Field(gt=0, le=10000, max_digits=7, decimal_places=2
 Percent = Annotated[Decimal, Field(ge=-1000, le=1000, max_digits=6, decimal_places=2)]
 FinancialYearNumber = Annotated[int, Field(ge=2000, le=2099)]
 Formula = Annotated[str, Field(min_length=1, max_length=500)]
+Department = Annotated[str, Field(max_length=100, description="Who reports it, e.g. ICT")]
 
 
 class ObjectiveLinkIn(Input):
@@ -59,6 +60,7 @@ class IndicatorCreate(_Links):
     calculation: Calculation = Calculation.MANUAL
     formula: Formula | None = None
     data_source: Annotated[str, Field(max_length=1000)] = ""
+    department: Department = ""
     baseline_value: Value | None = None
     baseline_date: date | None = None
     owner_id: uuid.UUID | None = None
@@ -86,6 +88,7 @@ class IndicatorUpdate(PartialUpdate, _Links):
     calculation: Calculation | None = None
     formula: Formula | None = None
     data_source: Annotated[str, Field(max_length=1000)] | None = None
+    department: Department | None = None
     baseline_value: Value | None = None
     baseline_date: date | None = None
     owner_id: uuid.UUID | None = None
@@ -117,6 +120,7 @@ class IndicatorRead(BaseModel):
     calculation: Calculation
     formula: str | None
     data_source: str
+    department: str
     baseline_value: Decimal | None
     baseline_date: date | None
     owner_id: uuid.UUID | None

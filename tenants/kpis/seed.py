@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import column, select, table
 from sqlalchemy.orm import Session
 
 from saypro.platform.db.tenancy import require_tenant
@@ -17,6 +17,8 @@ from saypro.tenants.kpis.models import (
     ActualValue,
     Calculation,
     Indicator,
+    InitiativeLink,
+    ObjectiveLink,
     Target,
     Unit,
 )
@@ -168,6 +170,57 @@ DEMO_RANGES: dict[str, tuple[list[str], list[str]]] = {
 DEMO_LOGGED = ["401", "388", "420", "412"]
 
 
+# The strategy module's tables, by name only: this module uses the strategy service,
+# never its models.
+_OBJECTIVES = table("strategy_objectives", column("id"), column("code"), column("tenant_id"))
+_INITIATIVES = table("strategy_initiatives", column("id"), column("title"), column("tenant_id"))
+
+# Which strategic objective each demo indicator measures (with its weight there) and
+# which of the strategy demo's initiatives it tracks, so that the demo scorecard rolls up.
+DEMO_LINKS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "ICT1": ("SO1", "2", ("Fibre link to satellite offices",)),
+    "ICT4": ("SO1", "1", ("Disaster recovery site",)),
+    "ICT2": ("SO2", "1", ()),
+    "ICT3": ("SO3", "1", ("KPI dashboard for the municipal manager",)),
+    "ICT5": ("SO7", "1", ()),
+}
+
+
+def _link_demo_indicators(session: Session, indicators: dict[str, Indicator]) -> None:
+    tenant = require_tenant(session)
+    objectives = dict(
+        session.execute(
+            select(_OBJECTIVES.c.code, _OBJECTIVES.c.id).where(_OBJECTIVES.c.tenant_id == tenant)
+        ).all()
+    )
+    initiatives = dict(
+        session.execute(
+            select(_INITIATIVES.c.title, _INITIATIVES.c.id).where(
+                _INITIATIVES.c.tenant_id == tenant
+            )
+        ).all()
+    )
+    linked = set(
+        session.scalars(select(ObjectiveLink.indicator_id).where(ObjectiveLink.tenant_id == tenant))
+    )
+    for code, (objective, weight, titles) in DEMO_LINKS.items():
+        indicator = indicators.get(code)
+        if indicator is None or indicator.id in linked or objective not in objectives:
+            continue
+        session.add(
+            ObjectiveLink(
+                indicator_id=indicator.id,
+                objective_id=objectives[objective],
+                weight=Decimal(weight),
+            )
+        )
+        for title in titles:
+            if title in initiatives:
+                session.add(
+                    InitiativeLink(indicator_id=indicator.id, initiative_id=initiatives[title])
+                )
+
+
 def seed_demo(session: Session, users: dict[str, object]) -> None:
     """Demo content: the template with owners, 2026/27 targets and the actuals so far."""
     seed_workspace(session)
@@ -202,6 +255,7 @@ def seed_demo(session: Session, users: dict[str, object]) -> None:
             lower, upper = DEMO_RANGES[code]
             _targets(session, indicator, None, None, lower, upper)
             _actuals(session, indicator, DEMO_LOGGED)
+    _link_demo_indicators(session, indicators)
     session.flush()
 
 

@@ -5,7 +5,7 @@ write is audited in it."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -34,6 +34,7 @@ from saypro.tenants.kpis.models import (
     Unit,
 )
 from saypro.tenants.kpis.periods import FinancialYear
+from saypro.tenants.kpis.quarterly import APPROVED_ONLY, SUBMITTED, QuarterLine, quarter_lines
 from saypro.tenants.kpis.repository import (
     IndicatorFilters,
     IndicatorRepository,
@@ -76,6 +77,7 @@ INDICATOR_FIELDS = (
     "calculation",
     "formula",
     "data_source",
+    "department",
     "baseline_value",
     "baseline_date",
     "owner_id",
@@ -137,7 +139,11 @@ def _decimals(raw: Mapping[str, Any]) -> dict[str, Decimal]:
 
 async def workspace_scale(session: AsyncSession) -> Scale:
     """The workspace's scale: its preset with the thresholds it changed."""
-    settings = await SettingsRepository(session).get()
+    return scale_of(await SettingsRepository(session).get())
+
+
+def scale_of(settings: Settings | None) -> Scale:
+    """The scale a workspace's settings row describes (the default without one)."""
     if settings is None:
         return PRESETS[DEFAULT_PRESET]
     preset = PRESETS.get(settings.scale, PRESETS[DEFAULT_PRESET])
@@ -259,18 +265,29 @@ async def _check_formula(
     *,
     excluding: str | None = None,
 ) -> None:
-    if calculation is Calculation.MANUAL:
-        if formula:
-            raise InvalidInput("only a calculated indicator has a formula", field="formula")
+    if calculation is Calculation.MANUAL or not formula:
+        check_formula(code, calculation, formula, {})
         return
-    if not formula:
-        raise InvalidInput("a calculated indicator needs a formula", field="formula")
     others = await IndicatorRepository(session).formulas()
     known = {
         other: _references(text)
         for other, text in others.items()
         if excluding is None or other.lower() != excluding.lower()
     }
+    check_formula(code, calculation, formula, known)
+
+
+def check_formula(
+    code: str, calculation: Calculation, formula: str | None, known: Mapping[str, set[str]]
+) -> None:
+    """The indicator's formula against ``known`` (every other indicator's code and the
+    codes its formula uses): a manual indicator has none, a calculated one a valid one."""
+    if calculation is Calculation.MANUAL:
+        if formula:
+            raise InvalidInput("only a calculated indicator has a formula", field="formula")
+        return
+    if not formula:
+        raise InvalidInput("a calculated indicator needs a formula", field="formula")
     try:
         formulas.check(code, formula, known)
     except formulas.FormulaError as exc:
@@ -335,6 +352,17 @@ async def list_indicators(
     session: AsyncSession, filters: IndicatorFilters, *, limit: int, offset: int
 ) -> tuple[Sequence[Indicator], int]:
     return await IndicatorRepository(session).list(filters, limit=limit, offset=offset)
+
+
+async def departments(session: AsyncSession) -> list[str]:
+    """The departments the workspace's indicators name (for the list filter)."""
+    rows = await session.scalars(
+        select(Indicator.department)
+        .where(Indicator.tenant_id == require_tenant(session), Indicator.department != "")
+        .distinct()
+        .order_by(Indicator.department)
+    )
+    return list(rows)
 
 
 async def get_indicator(session: AsyncSession, indicator_id: uuid.UUID) -> Indicator:
@@ -495,13 +523,12 @@ def _check_bounds(
         raise InvalidInput("only a within-range indicator has an upper value", field=field)
 
 
-async def set_targets(
-    session: AsyncSession, indicator_id: uuid.UUID, year: int, data: TargetsSet
-) -> TargetYearRead:
-    """Replace one financial year's targets. After approval every change is kept as a
-    revision with its reason."""
-    fy = _check_year(year)
-    indicator = await IndicatorRepository(session).get(indicator_id, for_update=True)
+def plan_targets(
+    indicator: Indicator, data: TargetsSet
+) -> dict[int, tuple[Decimal | None, Decimal | None]]:
+    """The year's targets to store, by period (0 is the annual one), as the indicator's
+    frequency, direction and target type allow; refused targets raise. No database:
+    imports check whole files with it."""
     count = indicator.frequency.periods_per_year
     given: dict[int, tuple[Decimal | None, Decimal | None]] = {}
     for entry in data.periods:
@@ -529,13 +556,23 @@ async def set_targets(
     problem = annual_target_problem(indicator.target_type, annual, values)
     if problem:
         raise InvalidInput(problem, field="annual")
-    desired = {
+    return {
         n: (_stored(value), _stored(upper))
         for n, (value, upper) in (
             {ANNUAL: (annual, annual_upper)}
             | {n: given.get(n, (None, None)) for n in range(1, count + 1)}
         ).items()
     }
+
+
+async def set_targets(
+    session: AsyncSession, indicator_id: uuid.UUID, year: int, data: TargetsSet
+) -> TargetYearRead:
+    """Replace one financial year's targets. After approval every change is kept as a
+    revision with its reason."""
+    fy = _check_year(year)
+    indicator = await IndicatorRepository(session).get(indicator_id, for_update=True)
+    desired = plan_targets(indicator, data)
     repository = TargetRepository(session)
     existing = await repository.for_year(indicator.id, fy.start_year)
     approval = next((row for row in existing.values() if row.approved_at is not None), None)
@@ -715,4 +752,45 @@ async def target_year(
             )
             for r in revisions
         ],
+    )
+
+
+# Quarterly reports ---------------------------------------------------------------------
+
+
+def check_quarter(year: int, quarter: int) -> FinancialYear:
+    """The financial year of a quarterly report; a year or quarter out of range is a 422
+    naming the field."""
+    fy = _check_year(year)
+    if not 1 <= quarter <= 4:
+        raise InvalidInput("must be 1, 2, 3 or 4 (Q1 is July to September)", field="quarter")
+    return fy
+
+
+async def quarter_report(
+    session: AsyncSession,
+    year: int,
+    quarter: int,
+    *,
+    indicator_ids: Collection[uuid.UUID] | None = None,
+    approved_only: bool = False,
+    submitted_only: bool = False,
+    today: date | None = None,
+) -> list[QuarterLine]:
+    """Every indicator (or those of ``indicator_ids``) at the end of a quarter: annual,
+    quarter and year-to-date targets and actuals, status, deviation, corrective measure
+    and evidence. A fixed number of queries however many indicators there are. With
+    ``approved_only`` only approved actuals count, with ``submitted_only`` submitted and
+    approved ones; otherwise every recorded actual (as the indicator page shows them)."""
+    fy = check_quarter(year, quarter)
+    states = APPROVED_ONLY if approved_only else SUBMITTED if submitted_only else None
+    return await quarter_lines(
+        session,
+        await workspace_scale(session),
+        indicator_scale,
+        fy,
+        quarter,
+        indicator_ids=indicator_ids,
+        states=states,
+        today=today or today_sast(),
     )

@@ -11,8 +11,9 @@ in the request's transaction.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -33,6 +34,7 @@ from saypro.tenants.kpis.models import (
 )
 from saypro.tenants.kpis.periods import FinancialYear, Period, periods
 from saypro.tenants.kpis.repository import IndicatorRepository
+from saypro.tenants.kpis.schedule import awaits_report, due_date, is_overdue
 from saypro.tenants.kpis.schemas import (
     ActualRead,
     ActualSet,
@@ -42,8 +44,6 @@ from saypro.tenants.kpis.schemas import (
     UpdateItem,
 )
 
-# Days after a period ends within which its actual is due; after that it is overdue.
-REPORTING_DAYS = 30
 # Colours of the statuses that need a reason for the deviation and a corrective measure.
 OFF_TARGET = frozenset({"amber", "red"})
 EDITABLE = frozenset({ActualState.DRAFT, ActualState.RETURNED})
@@ -101,7 +101,12 @@ async def locked_quarters(session: AsyncSession, year: int) -> set[int]:
 
 async def _check_unlocked(session: AsyncSession, period: Period) -> None:
     lock = await _lock_row(session, period.year.start_year, period.quarter)
-    if lock is not None and lock.locked:
+    refuse_if_locked(period, {period.quarter} if lock is not None and lock.locked else set())
+
+
+def refuse_if_locked(period: Period, locked: Collection[int]) -> None:
+    """Refuse a change to the period when its quarter is among the year's ``locked``."""
+    if period.quarter in locked:
         raise Conflict(
             f"Q{period.quarter} {period.year.label} is locked for reporting; a tenant admin "
             "must unlock it (with a reason) before anything in it changes",
@@ -218,9 +223,15 @@ async def _require_actual(
 
 
 def _check_editable(row: ActualValue | None) -> None:
-    if row is None or row.state in EDITABLE:
+    check_editable(None if row is None else row.state)
+
+
+def check_editable(state: ActualState | None) -> None:
+    """Refuse a change to an actual in ``state`` (None: nothing reported yet) unless it
+    is a draft or was returned."""
+    if state is None or state in EDITABLE:
         return
-    if row.state is ActualState.SUBMITTED:
+    if state is ActualState.SUBMITTED:
         raise Conflict(
             "this actual is submitted for review; it can change once the reviewer returns it",
             field="state",
@@ -254,6 +265,21 @@ async def _status_colour(session: AsyncSession, indicator: Indicator, period: Pe
     return year.periods[period.number - 1].status.colour
 
 
+def check_explained(colour: str, deviation_reason: str, corrective_measure: str) -> None:
+    """An amber or red result is submitted only with its reason and corrective measure."""
+    if colour not in OFF_TARGET:
+        return
+    if not deviation_reason.strip():
+        raise InvalidInput(
+            f"the status is {colour}: give the reason for the deviation",
+            field="deviation_reason",
+        )
+    if not corrective_measure.strip():
+        raise InvalidInput(
+            f"the status is {colour}: give the corrective measure", field="corrective_measure"
+        )
+
+
 def _image(row: ActualValue, period: Period) -> dict[str, Any]:
     return {
         "financial_year": period.year.start_year,
@@ -274,17 +300,7 @@ async def submit(
         raise Conflict(f"this actual is already {row.state.value}", field="state")
     if indicator.calculation is Calculation.MANUAL:
         colour = await _status_colour(session, indicator, which)
-        if colour in OFF_TARGET:
-            if not row.deviation_reason.strip():
-                raise InvalidInput(
-                    f"the status is {colour}: give the reason for the deviation",
-                    field="deviation_reason",
-                )
-            if not row.corrective_measure.strip():
-                raise InvalidInput(
-                    f"the status is {colour}: give the corrective measure",
-                    field="corrective_measure",
-                )
+        check_explained(colour, row.deviation_reason, row.corrective_measure)
     before = _image(row, which)
     row.state = ActualState.SUBMITTED
     row.submitted_by, row.submitted_at = reporter.user_id, await _now(session)
@@ -431,8 +447,8 @@ async def my_updates(
 ) -> MyUpdates:
     """What the user has to report: periods of the indicators they own that have ended
     in this or last financial year without a submitted actual (due within
-    ``REPORTING_DAYS`` of the period's end, overdue after), actuals returned to them,
-    and submitted actuals waiting for their review."""
+    ``REPORTING_DAYS`` of the period's end, overdue after; see schedule.py), actuals
+    returned to them, and submitted actuals waiting for their review."""
     today = today or today_sast()
     tenant = require_tenant(session)
     indicators = list(
@@ -472,7 +488,7 @@ async def my_updates(
                     period=period.number,
                     label=period.label,
                     ends_on=period.ends_on,
-                    due_by=period.ends_on + timedelta(days=REPORTING_DAYS),
+                    due_by=due_date(period),
                     state=row.state if row else None,
                     reviewer_comment=row.reviewer_comment if row else "",
                 )
@@ -481,9 +497,9 @@ async def my_updates(
                 if not owned or indicator.calculation is Calculation.FORMULA:
                     continue
                 reported = row is not None and row.state not in EDITABLE
-                closed = period.quarter in locks[year.start_year] or period.ends_on > today
+                locked = period.quarter in locks[year.start_year]
                 if row is not None and row.state is ActualState.RETURNED:
                     result.returned.append(item)
-                elif not reported and not closed:
-                    (result.overdue if item.due_by < today else result.due).append(item)
+                elif awaits_report(period, today, reported=reported, locked=locked):
+                    (result.overdue if is_overdue(period, today) else result.due).append(item)
     return result

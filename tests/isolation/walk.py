@@ -32,11 +32,14 @@ VALID_JSON = {
     "LockIn": {"financial_year": 2026, "quarter": 1},
     "UnlockIn": {"financial_year": 2026, "quarter": 1, "reason": "Cross-tenant attempt"},
     "ScaleSettings": {"scale": "rag"},
+    "PublicFlagIn": {"public": True},
+    "PublicSettingsIn": {"enabled": True},
     "FrameworkCreate": {"kind": "custom", "name": "Cross-tenant attempt"},
     "FrameworkUpdate": {"name": "Cross-tenant attempt"},
     "ItemCreate": {"code": "XT1", "title": "Cross-tenant attempt"},
     "ItemUpdate": {"title": "Cross-tenant attempt"},
     "MappingCreate": {"indicator_id": "00000000-0000-4000-8000-000000000000"},
+    "ManagerIn": {"manager_id": None},
 }
 VALID_FORM = {
     "role": "viewer",
@@ -143,7 +146,7 @@ def snapshot(database: Database, world: World) -> tuple[Any, ...]:
             [tuple(m) for m in members],
             [tuple(a) for a in assignments],
             [tuple(i) for i in invitations],
-            [(i.id, i.code, i.name, i.updated_at) for i in indicators],
+            [(i.id, i.code, i.name, i.public, i.updated_at) for i in indicators],
             [(t.id, t.value, t.approved_at, t.updated_at) for t in targets],
             [(a.id, a.value, a.state, a.note, a.updated_at) for a in actuals],
             [(e.id, e.sha256, e.file_name) for e in evidence],

@@ -13,6 +13,7 @@ from decimal import Decimal
 from saypro.platform.db.engine import Database
 from saypro.platform.db.tenancy import bind_tenant_sync
 from saypro.platform.identity.permissions import Permission, Role
+from saypro.tenants.kpis.imports.models import ImportKind, ImportRun, ImportStatus
 from saypro.tenants.kpis.models import ActualValue, Evidence
 from tests.factories import TenantRef, UserRef, make_invitation, make_user
 from tests.platform.identity.tokens import make_token
@@ -45,7 +46,32 @@ def build_world(database: Database, tenant: TenantRef) -> World:
     world.extra["framework_id"] = framework.framework_id
     world.extra["item_id"] = framework.child_id
     world.extra["evidence_id"] = make_evidence(database, tenant, world.extra["indicator_id"])
+    world.extra["import_id"] = make_import_run(database, tenant)
     return world
+
+
+def make_import_run(database: Database, tenant: TenantRef) -> uuid.UUID:
+    """A previewed, valid import of A (its file is never read: the walk stops before)."""
+    with database.sync_sessions() as session, session.begin():
+        bind_tenant_sync(session, tenant.id)
+        run = ImportRun(
+            kind=ImportKind.ACTUALS,
+            status=ImportStatus.VALID,
+            file_name="actuals.csv",
+            file_format="csv",
+            size_bytes=10,
+            sha256="0" * 64,
+            stored_path="imports/missing.csv",
+            submit=False,
+            rows_total=1,
+            rows_done=1,
+            error_count=0,
+            errors=[],
+            summary={"created": 1},
+        )
+        session.add(run)
+        session.flush()
+        return run.id
 
 
 def make_evidence(database: Database, tenant: TenantRef, indicator_id: uuid.UUID) -> uuid.UUID:
@@ -87,6 +113,7 @@ FILLERS: dict[str, Callable[[World], str]] = {
     "financial_year": lambda w: "2026",
     "period": lambda w: "1",
     "evidence_id": lambda w: str(w.extra["evidence_id"]),  # an evidence file of A's actual
+    "import_id": lambda w: str(w.extra["import_id"]),  # a previewed import of A
 }
 
 # Public routes that take a parameter, and why showing them to anyone is right. They are
@@ -105,6 +132,14 @@ PUBLIC_ROUTES_WITH_PARAMETERS: dict[str, str] = {
     ),
     "/signup/verify/{token:str}": "a verification link: the token is the access",
     "/password-reset/{token:str}": "a password-reset link: the token is the access",
+    "/public/{municipality:str}/performance": (
+        "a municipality's public performance dashboard: only what its admins published "
+        "(public indicators, approved results); off, unknown or suspended is the uniform 404"
+    ),
+    "/public/{municipality:str}/performance/embed": (
+        "the same dashboard for framing in the municipality's own website"
+    ),
+    "/api/v1/public/{municipality:str}/performance": "the same dashboard as JSON",
 }
 
 PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from saypro.platform.documents.formats import ExportFormat
 from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission
 from saypro.tenants.frameworks import service
 from saypro.tenants.frameworks.controllers.views import (
+    EXPORT_DEPENDENCIES,
+    Export,
     FrameworkId,
     IndicatorId,
     ItemId,
     Session,
+    Tenant,
+    export_response,
     framework_read,
     indicator_ref,
     item_read,
@@ -41,6 +46,11 @@ Year = Annotated[
     int | None, QueryParameter(ge=2000, le=2099, description="Financial year, 2026 = 2026/27")
 ]
 Quarter = Annotated[int | None, QueryParameter(ge=1, le=4, description="Quarter, Q1 = Jul-Sep")]
+EXPORT_DESCRIPTION = (
+    "The report as a file (`xlsx`: {xlsx}; `csv`: {csv}; `pdf`: {pdf}), named with the "
+    "municipality, the framework or item, the year and the quarter. Each download is "
+    "recorded on the audit trail."
+).format(**{f.value: f.media_type for f in ExportFormat})
 
 
 async def _detail(db_session: Session, framework_id: FrameworkId) -> FrameworkDetail:
@@ -120,6 +130,23 @@ class FrameworkApi(Controller):
         )
         return report_read(result)
 
+    @get(
+        "/{framework_id:uuid}/report/export",
+        summary="Download everything that feeds the framework (XLSX, CSV or PDF)",
+        description=EXPORT_DESCRIPTION,
+        media_type="application/octet-stream",
+        dependencies=EXPORT_DEPENDENCIES,
+        **READ,
+    )
+    async def export_framework_report(
+        self,
+        db_session: Session,
+        tenant: Tenant,
+        framework_id: FrameworkId,
+        export_query: Export,
+    ) -> Response[bytes]:
+        return await export_response(db_session, tenant, framework_id, None, export_query)
+
     @post(
         "/{framework_id:uuid}/items",
         summary="Add an item (a goal, target, code, objective or logframe row)",
@@ -179,6 +206,24 @@ class FrameworkApi(Controller):
             db_session, framework_id, item_id, financial_year=financial_year, quarter=quarter
         )
         return report_read(result)
+
+    @get(
+        "/{framework_id:uuid}/items/{item_id:uuid}/report/export",
+        summary="Download everything that feeds the item or its sub-items (XLSX, CSV or PDF)",
+        description=EXPORT_DESCRIPTION,
+        media_type="application/octet-stream",
+        dependencies=EXPORT_DEPENDENCIES,
+        **READ,
+    )
+    async def export_item_report(
+        self,
+        db_session: Session,
+        tenant: Tenant,
+        framework_id: FrameworkId,
+        item_id: ItemId,
+        export_query: Export,
+    ) -> Response[bytes]:
+        return await export_response(db_session, tenant, framework_id, item_id, export_query)
 
     @post(
         "/{framework_id:uuid}/items/{item_id:uuid}/indicators",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
@@ -19,13 +19,16 @@ from saypro.platform.identity.permissions import Permission
 from saypro.platform.web.forms import attempt, validate_form
 from saypro.tenants.frameworks import service
 from saypro.tenants.frameworks.controllers.views import (
+    EXPORT_DEPENDENCIES,
     UNPROCESSABLE,
+    Export,
     Form,
     FrameworkId,
     IndicatorId,
     ItemId,
     Session,
     Tenant,
+    export_response,
     frameworks_url,
     render,
 )
@@ -178,6 +181,16 @@ class FrameworkPages(Controller):
         )
         return render("frameworks/report.html", tenant, report=result)
 
+    @get("/{framework_id:uuid}/report/export", dependencies=EXPORT_DEPENDENCIES, **READ)
+    async def export_report(
+        self,
+        db_session: Session,
+        tenant: Tenant,
+        framework_id: FrameworkId,
+        export_query: Export,
+    ) -> Response[bytes]:
+        return await export_response(db_session, tenant, framework_id, None, export_query)
+
 
 class ItemPages(Controller):
     """An item of a framework: its sub-items, and the indicators that feed it."""
@@ -289,3 +302,14 @@ class ItemPages(Controller):
             db_session, framework_id, item_id, financial_year=financial_year, quarter=quarter
         )
         return render("frameworks/report.html", tenant, report=result)
+
+    @get("/report/export", dependencies=EXPORT_DEPENDENCIES, **READ)
+    async def export_report(
+        self,
+        db_session: Session,
+        tenant: Tenant,
+        framework_id: FrameworkId,
+        item_id: ItemId,
+        export_query: Export,
+    ) -> Response[bytes]:
+        return await export_response(db_session, tenant, framework_id, item_id, export_query)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from litestar.di import NamedDependency
-from litestar.params import FromPath, URLEncodedBody
+from litestar import Response
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from saypro.platform.documents.formats import ExportFormat, attachment
 from saypro.platform.tenancy.context import CurrentTenant
-from saypro.tenants.frameworks import service
+from saypro.tenants.frameworks import export, service
 from saypro.tenants.frameworks.models import Framework, FrameworkItem, FrameworkKind
 from saypro.tenants.frameworks.schemas import (
     FrameworkRead,
@@ -117,3 +120,53 @@ def render(
         },
         status_code=status_code,
     )
+
+
+@dataclass(frozen=True)
+class ExportQuery:
+    financial_year: int | None
+    quarter: int | None
+    format: ExportFormat
+
+
+def provide_export_query(
+    financial_year: Annotated[
+        int | None, QueryParameter(ge=2000, le=2099, description="Financial year, 2026 = 2026/27")
+    ] = None,
+    quarter: Annotated[
+        int | None, QueryParameter(ge=1, le=4, description="Quarter, Q1 = Jul-Sep")
+    ] = None,
+    format: Annotated[
+        ExportFormat, QueryParameter(description="xlsx (default), csv or pdf")
+    ] = ExportFormat.XLSX,
+) -> ExportQuery:
+    """The query of every report download, API and pages alike."""
+    return ExportQuery(financial_year, quarter, format)
+
+
+Export = NamedDependency[ExportQuery]
+EXPORT_DEPENDENCIES = {"export_query": Provide(provide_export_query, sync_to_thread=False)}
+
+
+async def export_response(
+    db_session: AsyncSession,
+    tenant: CurrentTenant,
+    framework_id: uuid.UUID,
+    item_id: uuid.UUID | None,
+    query: ExportQuery,
+) -> Response[bytes]:
+    """The report of what feeds a framework or an item as a file; the download is
+    recorded on the audit trail in the request's transaction."""
+    result = await service.report(
+        db_session,
+        framework_id,
+        item_id,
+        financial_year=query.financial_year,
+        quarter=query.quarter,
+    )
+    document = export.document(result, tenant.name)
+    response = attachment(
+        document, query.format, export.file_stem(tenant.slug, result), sheet_title="Feeds"
+    )
+    export.record_export(db_session, result, query.format, document.row_count)
+    return response

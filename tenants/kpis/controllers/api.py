@@ -78,12 +78,18 @@ class IndicatorApi(Controller):
         offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
         frequency: FromQuery[Frequency | None] = None,
         owner_id: FromQuery[uuid.UUID | None] = None,
+        department: Annotated[
+            str | None,
+            QueryParameter(max_length=100, pattern=NO_NUL, description="Exact, any case"),
+        ] = None,
         q: Annotated[
             str | None,
             QueryParameter(max_length=100, pattern=NO_NUL, description="Search code and name"),
         ] = None,
     ) -> Page[IndicatorRead]:
-        filters = IndicatorFilters(frequency=frequency, owner_id=owner_id, search=q)
+        filters = IndicatorFilters(
+            frequency=frequency, owner_id=owner_id, department=department, search=q
+        )
         rows, total = await service.list_indicators(db_session, filters, limit=limit, offset=offset)
         return Page[IndicatorRead](
             items=[IndicatorRead.model_validate(row) for row in rows],

@@ -72,6 +72,7 @@ EDITABLE_FIELDS = (
     "calculation",
     "formula",
     "data_source",
+    "department",
     "baseline_value",
     "baseline_date",
     "owner_id",
@@ -232,8 +233,17 @@ class IndicatorPages(Controller):
         page: Annotated[int, QueryParameter(ge=1, le=40_000)] = 1,
         frequency: Annotated[Frequency | None, QueryParameter()] = None,
         q: Annotated[str | None, QueryParameter(max_length=100, pattern=r"^[^\x00]*$")] = None,
+        owner_id: Annotated[uuid.UUID | None, QueryParameter()] = None,
+        department: Annotated[
+            str | None, QueryParameter(max_length=100, pattern=r"^[^\x00]*$")
+        ] = None,
     ) -> Template:
-        filters = IndicatorFilters(frequency=frequency, search=q or None)
+        filters = IndicatorFilters(
+            frequency=frequency,
+            owner_id=owner_id,
+            department=department or None,
+            search=q or None,
+        )
         rows, total = await service.list_indicators(
             db_session, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
         )
@@ -247,6 +257,9 @@ class IndicatorPages(Controller):
             pages=max(1, -(-total // PAGE_SIZE)),
             frequency=frequency,
             q=q or "",
+            owner_id=owner_id,
+            department=department or "",
+            departments=await service.departments(db_session),
         )
 
     async def _form(
@@ -331,8 +344,10 @@ class IndicatorPages(Controller):
         tenant: Tenant,
         indicator_id: IndicatorId,
         year: Annotated[int | None, QueryParameter(ge=2000, le=2099)] = None,
+        period: Annotated[int | None, QueryParameter(ge=1, le=12)] = None,
     ) -> Template:
-        return await self._detail(db_session, tenant, indicator_id, year)
+        # ``period`` marks the row a reminder's link points at.
+        return await self._detail(db_session, tenant, indicator_id, year, highlight=period)
 
     @get("/{indicator_id:uuid}/edit", **WRITE)
     async def edit_page(

@@ -1,0 +1,1 @@
+"""Importing indicators with their targets, and actuals, from CSV and XLSX files."""

@@ -1,0 +1,1 @@
+"""Performance reports of a municipality: the SDBIP quarterly (section 52) report."""

@@ -1,0 +1,456 @@
+"""Imports of indicators and actuals: files, per-row errors, all-or-nothing commits,
+idempotent jobs, progress, the CLI and who may import."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from litestar.testing import TestClient
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+
+from saypro.platform.audit.models import AuditEvent
+from saypro.platform.cli.main import cli
+from saypro.platform.db.engine import Database
+from saypro.platform.db.tenancy import bind_tenant_sync
+from saypro.platform.identity.permissions import Role
+from saypro.platform.jobs.registry import get_job
+from saypro.platform.jobs.runtime import run_job
+from saypro.platform.settings import DatabaseUrls, get_settings
+from saypro.tenants.kpis.imports import runs
+from saypro.tenants.kpis.imports.models import ImportRun, ImportStatus
+from saypro.tenants.kpis.models import ActualValue, Indicator, PeriodLock, Target
+from tests import servers
+from tests.conftest import csrf_token, login
+from tests.factories import TenantRef, UserRef, make_user
+from tests.tenants.kpis.conftest import IndicatorRef, People
+
+ACTUALS_HEADER = "code,financial_year,period,value,flag,note,deviation_reason,corrective_measure"
+
+
+def _api(tenant: TenantRef) -> str:
+    return f"/api/v1/t/{tenant.slug}/kpis/imports"
+
+
+def _upload(
+    client: TestClient[Any],
+    tenant: TenantRef,
+    content: bytes,
+    *,
+    name: str = "a.csv",
+    kind: str = "actuals",
+    submit: bool = False,
+) -> Any:
+    return client.post(
+        _api(tenant) + "/",
+        files={"file": (name, content, "text/csv")},
+        data={"kind": kind, "submit": "1" if submit else ""},
+    )
+
+
+def _actuals(database: Database, tenant: TenantRef) -> list[ActualValue]:
+    with database.sync_sessions() as session:
+        bind_tenant_sync(session, tenant.id)
+        return list(session.scalars(select(ActualValue).order_by(ActualValue.period)))
+
+
+def _commit_job(database: Database, tenant: TenantRef, run_id: str) -> None:
+    run_job(database, get_job(runs.COMMIT_JOB), str(tenant.id), {"run_id": run_id})
+
+
+def _xlsx(rows: list[list[Any]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def editor(database: Database, tenant_a: TenantRef) -> UserRef:
+    return make_user(database, (tenant_a, Role.EDITOR), name="Editor")
+
+
+def test_csv_actuals_preview_then_commit_once(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    editor: UserRef,
+) -> None:
+    login(client, editor)
+    body = f"{ACTUALS_HEADER}\r\nict1,2026/27,Q1,90,,first,,\r\nICT1,2026,2,100,,,,\r\n"
+    response = _upload(client, tenant_a, body.encode())
+    assert response.status_code == 201, response.text
+    run = response.json()
+    assert run["status"] == "valid" and run["rows_total"] == 2, run["errors"]
+    assert run["summary"] == {"created": 2, "updated": 0, "submitted": 0}
+    assert _actuals(database, tenant_a) == []  # the preview writes nothing
+
+    first = client.post(f"{_api(tenant_a)}/{run['id']}/commit")
+    second = client.post(f"{_api(tenant_a)}/{run['id']}/commit")  # a double click
+    assert first.status_code == second.status_code == 202
+    _commit_job(database, tenant_a, run["id"])
+    _commit_job(database, tenant_a, run["id"])  # a redelivered message
+    rows = _actuals(database, tenant_a)
+    assert [(r.period, r.value, r.state.value) for r in rows] == [
+        (1, Decimal("90.0000"), "draft"),
+        (2, Decimal("100.0000"), "draft"),
+    ]
+    done = client.get(f"{_api(tenant_a)}/{run['id']}").json()
+    assert done["status"] == "done" and done["rows_done"] == 2
+    with database.sync_sessions() as session:
+        bind_tenant_sync(session, tenant_a.id)
+        events = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "kpis.import.committed")
+        ).all()
+        stored = session.get(ImportRun, (tenant_a.id, uuid.UUID(run["id"])))
+        assert stored is not None and stored.stored_path is None
+    assert len(events) == 1 and events[0].after is not None
+    assert events[0].after["created"] == 2 and events[0].actor_id == editor.id
+
+
+def test_xlsx_actuals_submitted_for_review(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    editor: UserRef,
+) -> None:
+    login(client, editor)
+    content = _xlsx([["Code", "Financial Year", "Period", "Value"], ["ICT1", 2026, "Q3", 120]])
+    response = _upload(client, tenant_a, content, name="q3.xlsx", submit=True)
+    assert response.status_code == 201, response.text
+    run = response.json()
+    assert run["status"] == "valid", run["errors"]
+    client.post(f"{_api(tenant_a)}/{run['id']}/commit")
+    _commit_job(database, tenant_a, run["id"])
+    [row] = _actuals(database, tenant_a)
+    assert (row.period, row.value, row.state.value, row.submitted_by) == (
+        3,
+        Decimal("120.0000"),
+        "submitted",
+        editor.id,
+    )
+
+
+def test_every_row_error_names_row_column_and_problem(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    editor: UserRef,
+) -> None:
+    with database.sync_sessions() as session, session.begin():
+        bind_tenant_sync(session, tenant_a.id)
+        session.add(PeriodLock(financial_year=2026, quarter=4, locked=True, unlock_reason=""))
+    login(client, editor)
+    lines = [
+        ACTUALS_HEADER,
+        "ICT1,2026/27,Q1,90,,,,",  # row 2: fine
+        "NOPE,2026/27,Q1,90,,,,",  # 3: unknown code
+        "ICT1,2026/28,Q1,90,,,,",  # 4: not a financial year
+        "ICT1,2026/27,Q5,90,,,,",  # 5: no such quarter
+        "ICT1,2026/27,H1,90,,,,",  # 6: a half for a quarterly indicator
+        'ICT1,2026/27,Q2,"1,5",,,,',  # 7: decimal comma
+        "ICT1,2026/27,Q2,1.5,,,,",  # 8: too many decimal places (0 allowed)
+        "ICT1,2026/27,Q2,,,,,",  # 9: neither value nor flag
+        "ICT1,2026/27,Q4,90,,,,",  # 10: locked quarter
+        "ICT1,2026/27,Q1,95,,,,",  # 11: same period as row 2
+        "ICT1,2026/27,Q3,90,maybe,,,",  # 12: unknown flag
+    ]
+    response = _upload(client, tenant_a, "\n".join(lines).encode())
+    run = response.json()
+    assert run["status"] == "invalid"
+    found = {(e["row"], e["column"]): e["problem"] for e in run["errors"]}
+    assert "no indicator has the code NOPE" in found[(3, "code")]
+    assert "not a financial year" in found[(4, "financial_year")]
+    assert "periods 1 to 4" in found[(5, "period")]
+    assert "H1 is a biannual period" in found[(6, "period")]
+    assert "decimal" in found[(7, "value")]
+    assert "more than 0 decimal places" in found[(8, "value")]
+    assert "give a value, or a flag" in found[(9, "value")]
+    assert "locked" in found[(10, "period")]
+    assert "already given in row 2" in found[(11, "period")]
+    assert (12, "flag") in found
+    assert run["error_count"] == 10
+    refused = client.post(f"{_api(tenant_a)}/{run['id']}/commit")
+    assert refused.status_code == 409 and "10 error" in refused.text
+    assert _actuals(database, tenant_a) == []
+
+
+def test_a_row_that_fails_at_commit_writes_nothing(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    editor: UserRef,
+) -> None:
+    login(client, editor)
+    body = f"{ACTUALS_HEADER}\nICT1,2026/27,Q1,90,,,,\nICT1,2026/27,Q2,80,,,,\n"
+    run = _upload(client, tenant_a, body.encode()).json()
+    assert run["status"] == "valid"
+    # Q2 is locked between the preview and the commit: the whole file is refused.
+    with database.sync_sessions() as session, session.begin():
+        bind_tenant_sync(session, tenant_a.id)
+        session.add(PeriodLock(financial_year=2026, quarter=2, locked=True, unlock_reason=""))
+    client.post(f"{_api(tenant_a)}/{run['id']}/commit")
+    _commit_job(database, tenant_a, run["id"])
+    assert _actuals(database, tenant_a) == []
+    after = client.get(f"{_api(tenant_a)}/{run['id']}").json()
+    assert after["status"] == "invalid"
+    assert after["errors"][0]["row"] == 3 and after["errors"][0]["column"] == "period"
+
+
+def test_submitting_red_needs_reason(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    editor: UserRef,
+) -> None:
+    login(client, editor)
+    body = f"{ACTUALS_HEADER}\nICT1,2026/27,Q1,10,,,,\nICT1,2026/27,Q2,10,,,Staff,Hire\n"
+    run = _upload(client, tenant_a, body.encode(), submit=True).json()
+    assert [(e["row"], e["column"]) for e in run["errors"]] == [(2, "deviation_reason")]
+
+
+INDICATORS = (
+    "code,name,unit,decimal_places,frequency,target_type,owner_email,financial_year,"
+    "annual_target,target_1,target_2,target_3,target_4,calculation,formula"
+)
+
+
+def test_indicators_with_targets(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    editor: UserRef,
+    people: People,
+) -> None:
+    login(client, editor)
+    lines = [
+        INDICATORS,
+        f"NEW1,New helpdesk KPI,Number,0,Quarterly,cumulative,{people.owner.email.upper()},"
+        "2026/27,40,10,10,10,10,manual,",
+        "NEW2,Twice the first,number,0,quarterly,per_period,,,,,,,,formula,NEW1 * 2",
+    ]
+    run = _upload(client, tenant_a, "\n".join(lines).encode(), kind="indicators").json()
+    assert run["status"] == "valid", run["errors"]
+    client.post(f"{_api(tenant_a)}/{run['id']}/commit")
+    _commit_job(database, tenant_a, run["id"])
+    with database.sync_sessions() as session:
+        bind_tenant_sync(session, tenant_a.id)
+        made = {i.code: i for i in session.scalars(select(Indicator))}
+        targets = session.scalar(select(func.count()).select_from(Target))
+    assert made["NEW1"].owner_id == people.owner.id and made["NEW2"].formula == "NEW1 * 2"
+    assert targets == 5
+
+
+def test_indicator_errors(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    editor: UserRef,
+) -> None:
+    login(client, editor)
+    lines = [
+        INDICATORS,
+        "ict1,Clash with the workspace,number,0,quarterly,cumulative,,,,,,,,manual,",  # 2
+        "N1,Fine one,number,0,quarterly,cumulative,,,,,,,,manual,",  # 3
+        "n1,Clash within the file,number,0,quarterly,cumulative,,,,,,,,manual,",  # 4
+        "N2,Owner unknown,number,0,quarterly,cumulative,nobody@example.org,,,,,,,manual,",  # 5
+        "N3,Targets disagree,number,0,quarterly,cumulative,,2026,50,10,10,10,10,manual,",  # 6
+        "N4,Bad unit,litres,0,quarterly,cumulative,,,,,,,,manual,",  # 7
+        "N5,Unknown code,number,0,quarterly,cumulative,,,,,,,,formula,XX + 1",  # 8
+        "N6,Five places,number,5,quarterly,cumulative,,,,,,,,manual,",  # 9
+    ]
+    run = _upload(client, tenant_a, "\n".join(lines).encode(), kind="indicators").json()
+    found = {(e["row"], e["column"]): e["problem"] for e in run["errors"]}
+    assert "already used" in found[(2, "code")]
+    assert "already given in row 3" in found[(4, "code")]
+    assert "not a member" in found[(5, "owner_email")]
+    assert (6, "annual_target") in found
+    assert (7, "unit") in found
+    assert "unknown indicator code XX" in found[(8, "formula")]
+    assert (9, "decimal_places") in found
+    assert run["status"] == "invalid"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("a.pdf", b"%PDF-1.4", "only CSV"),
+        ("a.csv", b"", "empty"),
+        ("a.csv", "code,financial_year,period\nICT1,2026,Q1\n".encode("utf-16"), "UTF-8"),
+        ("a.csv", b"code,year,period\nICT1,2026,Q1\n", "unknown column year"),
+        ("a.csv", b"code,period\nICT1,Q1\n", "no column financial_year"),
+        ("a.csv", b"code,financial_year,period\n", "no rows"),
+        ("a.xlsx", b"code,financial_year,period\n", "not an Excel workbook"),
+    ],
+)
+def test_bad_files_are_refused(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    editor: UserRef,
+    name: str,
+    content: bytes,
+    problem: str,
+) -> None:
+    login(client, editor)
+    response = _upload(client, tenant_a, content, name=name)
+    assert response.status_code == 422 and problem in response.text, response.text
+    with database.sync_sessions() as session:
+        bind_tenant_sync(session, tenant_a.id)
+        assert session.scalar(select(func.count()).select_from(ImportRun)) == 0
+
+
+def test_too_big(
+    client: TestClient[Any],
+    tenant_a: TenantRef,
+    editor: UserRef,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("IMPORT_MAX_BYTES", "1024")
+    get_settings.cache_clear()
+    login(client, editor)
+    response = _upload(
+        client, tenant_a, (ACTUALS_HEADER + "\n" + "ICT1,2026,Q1,1,,,,\n" * 80).encode()
+    )
+    assert response.status_code == 422 and "larger than the limit" in response.text
+
+
+def test_viewer_cannot_import(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+) -> None:
+    viewer = make_user(database, (tenant_a, Role.VIEWER), name="Viewer")
+    login(client, viewer)
+    response = _upload(client, tenant_a, f"{ACTUALS_HEADER}\nICT1,2026,Q1,1,,,,\n".encode())
+    assert response.status_code == 403
+    assert client.get(f"/t/{tenant_a.slug}/kpis/imports/").status_code == 403
+
+
+def test_templates_have_headers_and_an_example(
+    client: TestClient[Any],
+    tenant_a: TenantRef,
+    editor: UserRef,
+) -> None:
+    login(client, editor)
+    csv_file = client.get(f"{_api(tenant_a)}/template?kind=actuals&format=csv")
+    assert csv_file.status_code == 200
+    header, example = csv_file.text.splitlines()
+    assert header == ACTUALS_HEADER and example.startswith("ICT1,2026/27,Q1")
+    xlsx = client.get(f"/t/{tenant_a.slug}/kpis/imports/template?kind=indicators&format=xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
+    assert sheet["A1"].value == "code" and sheet["A2"].value == "ICT10"
+
+
+def test_pages_preview_and_commit(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    editor: UserRef,
+) -> None:
+    login(client, editor)
+    page = client.get(f"/t/{tenant_a.slug}/kpis/imports/")
+    assert page.status_code == 200 and "Upload and preview" in page.text
+    response = client.post(
+        f"/t/{tenant_a.slug}/kpis/imports/",
+        files={"file": ("a.csv", f"{ACTUALS_HEADER}\nICT1,2026,Q1,abc,,,,\n".encode(), "text/csv")},
+        data={"kind": "actuals", "_csrf_token": csrf_token(client)},
+    )
+    assert response.status_code == 200 and 'data-testid="import-errors"' in response.text
+    assert "valid decimal" in response.text
+    bad = client.post(
+        f"/t/{tenant_a.slug}/kpis/imports/",
+        files={"file": ("a.txt", b"hello", "text/plain")},
+        data={"kind": "actuals", "_csrf_token": csrf_token(client)},
+    )
+    assert bad.status_code == 422 and "only CSV" in bad.text
+
+
+def test_large_file_previews_in_a_job_with_progress(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    editor: UserRef,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(runs, "INLINE_PREVIEW_BYTES", 10)
+    login(client, editor)
+    body = f"{ACTUALS_HEADER}\nICT1,2026,Q1,90,,,,\nICT1,2026,Q2,90,,,,\n".encode()
+    run = _upload(client, tenant_a, body).json()
+    assert run["status"] == "uploaded"
+    page = client.get(f"/t/{tenant_a.slug}/kpis/imports/{run['id']}/progress")
+    assert "hx-get" in page.text  # the page keeps polling while the run is busy
+    run_job(database, get_job(runs.PREVIEW_JOB), str(tenant_a.id), {"run_id": run["id"]})
+    run_job(database, get_job(runs.PREVIEW_JOB), str(tenant_a.id), {"run_id": run["id"]})
+    after = client.get(f"{_api(tenant_a)}/{run['id']}").json()
+    assert (after["status"], after["rows_done"], after["rows_total"]) == ("valid", 2, 2)
+    assert "hx-get" not in client.get(f"/t/{tenant_a.slug}/kpis/imports/{run['id']}/progress").text
+
+
+@pytest.fixture
+def cli_env(db_urls: DatabaseUrls, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", db_urls.owner)
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("SECRET_KEY", servers.TEST_SECRET_KEY)
+    monkeypatch.setenv("LOG_LEVEL", "WARNING")
+
+
+def test_cli_import(
+    cli_env: None,
+    tmp_path: Any,
+    database: Database,
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"{ACTUALS_HEADER}\nICT1,2026,Q9,90,,,,\n")
+    runner = CliRunner()
+    args = ["kpi", "import", "--municipality", tenant_a.slug, "--kind", "actuals", "--commit"]
+    refused = runner.invoke(cli, [*args[:2], str(bad), *args[2:]])
+    assert refused.exit_code != 0 and "row 2, period" in refused.output
+    good = tmp_path / "good.csv"
+    good.write_text(f"{ACTUALS_HEADER}\nICT1,2026,Q1,90,,,,\nICT1,2026,Q2,95,,,,\n")
+    done = runner.invoke(cli, [*args[:2], str(good), *args[2:]])
+    assert done.exit_code == 0, done.output
+    assert "2 rows, done" in done.output
+    assert [r.period for r in _actuals(database, tenant_a)] == [1, 2]
+
+
+def test_another_municipality_cannot_see_a_run(
+    client: TestClient[Any],
+    another_client: Callable[[], TestClient[Any]],
+    database: Database,
+    tenant_a: TenantRef,
+    tenant_b: TenantRef,
+    indicator_a: IndicatorRef,
+    editor: UserRef,
+) -> None:
+    login(client, editor)
+    run = _upload(client, tenant_a, f"{ACTUALS_HEADER}\nICT1,2026,Q1,1,,,,\n".encode()).json()
+    other = make_user(database, (tenant_b, Role.EDITOR), name="Beta editor")
+    with another_client() as beta:
+        login(beta, other)
+        assert beta.get(f"{_api(tenant_b)}/{run['id']}").status_code == 404
+        assert beta.post(f"{_api(tenant_b)}/{run['id']}/commit").status_code == 404
+    with database.sync_sessions() as session:
+        bind_tenant_sync(session, tenant_a.id)
+        stored = session.get(ImportRun, (tenant_a.id, uuid.UUID(run["id"])))
+        assert stored is not None and stored.status is ImportStatus.VALID
