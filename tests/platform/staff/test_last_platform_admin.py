@@ -3,9 +3,7 @@ the number of platform admins is known."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -14,6 +12,7 @@ from saypro.platform.errors import Conflict
 from saypro.platform.identity.permissions import StaffRole
 from saypro.platform.staff import service as staff
 from tests import servers
+from tests.asyncio_runner import run_in_own_loop
 from tests.factories import UserRef, make_staff
 
 
@@ -41,6 +40,4 @@ def test_the_last_platform_admin_cannot_lose_the_role(own_database: Database) ->
             await change(first, second)  # not the last one
         await own_database.async_engine.dispose()
 
-    # In a thread of its own: the browser tests' driver keeps an event loop on this one.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, scenario()).result()
+    run_in_own_loop(scenario())

@@ -3,9 +3,7 @@ an exception, whatever hooks a route adds."""
 
 from __future__ import annotations
 
-import asyncio
 import secrets
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from litestar import Response, get, post
@@ -25,6 +23,7 @@ from saypro.platform.settings import DatabaseUrls, Settings
 from saypro.platform.web.app import create_app
 from saypro.platform.web.forms import attempt
 from saypro.tenants.strategy.models import Objective
+from tests.asyncio_runner import run_in_own_loop
 from tests.conftest import BASE_URL
 from tests.factories import TenantRef
 
@@ -121,9 +120,7 @@ def test_attempt_undoes_the_writes_of_a_refused_call(
         finally:
             await own.dispose()
 
-    # In a thread of its own: another test's browser driver may own this thread's loop.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        outcome = pool.submit(asyncio.run, scenario()).result()
+    outcome = run_in_own_loop(scenario())
     assert outcome == (None, {"code": "refused after writing"})
     with database.sync_sessions() as sync:
         bind_tenant_sync(sync, tenant_a.id)

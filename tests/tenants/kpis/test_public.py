@@ -4,10 +4,8 @@ the uniform 404, the rate limit, and who may publish."""
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +26,7 @@ from saypro.platform.web.app import create_app
 from saypro.tenants.kpis.evaluation import load_year
 from saypro.tenants.kpis.models import ActualState, Calculation, Indicator, PublicDashboard
 from saypro.tenants.kpis.periods import Frequency
+from tests.asyncio_runner import run_in_own_loop
 from tests.conftest import BASE_URL, csrf_token, login
 from tests.factories import TenantRef, assign_consultant, make_staff, make_tenant, make_user
 from tests.tenants.kpis.public_world import SECRETS, PublicWorld, make_public_world
@@ -505,9 +504,8 @@ def test_load_year_leaves_out_unapproved_actuals_when_asked_also_in_formulas(
         finally:
             await own.async_engine.dispose()
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        everything = pool.submit(asyncio.run, load(False)).result()
-        approved = pool.submit(asyncio.run, load(True)).result()
+    everything = run_in_own_loop(load(False))
+    approved = run_in_own_loop(load(True))
     assert everything["PUB1"] == {1: 100, 2: 120, 3: 6666, 4: 5555}
     assert approved["PUB1"] == {1: 100, 2: 120}
     assert everything["CALC"] == {1: 200, 2: 240, 3: 13332, 4: 11110}

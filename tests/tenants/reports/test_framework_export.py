@@ -4,7 +4,6 @@ not grow with the number of indicators."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 from typing import Any
@@ -18,6 +17,7 @@ from saypro.platform.db.tenancy import bind_tenant, bind_tenant_sync
 from saypro.platform.settings import DatabaseUrls
 from saypro.tenants.frameworks import service
 from saypro.tenants.frameworks.models import Mapping
+from tests.asyncio_runner import run_in_own_loop
 from tests.conftest import login
 from tests.tenants.frameworks.conftest import make_framework
 from tests.tenants.kpis.conftest import make_indicator
@@ -104,7 +104,7 @@ def _statements(db_urls: DatabaseUrls, known: Fixture, framework_id: Any) -> int
         finally:
             await database.async_engine.dispose()
 
-    return asyncio.run(run())
+    return run_in_own_loop(run())
 
 
 def test_the_report_runs_a_fixed_number_of_queries(
