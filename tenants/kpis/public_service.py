@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.audit import service as audit
+from saypro.platform.db.locks import lock_for_tenant
 from saypro.platform.db.tenancy import require_tenant
 from saypro.tenants.kpis.evaluation import EvaluatedYear, evaluate_year, load_year
 from saypro.tenants.kpis.models import ActualState, Indicator, PublicDashboard
@@ -81,6 +82,7 @@ async def settings_read(session: AsyncSession) -> PublicSettingsRead:
 
 
 async def update_settings(session: AsyncSession, data: PublicSettingsIn) -> PublicSettingsRead:
+    await lock_for_tenant(session, "kpi_public_dashboard")
     settings = await get_settings(session, for_update=True)
     values = data.model_dump()
     if settings is None:

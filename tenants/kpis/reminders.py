@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from saypro.platform.audit import service as audit
+from saypro.platform.db.locks import lock_for_tenant
 from saypro.platform.db.tenancy import require_tenant
 from saypro.platform.errors import InvalidInput, NotFound
 from saypro.platform.identity.models import Membership, User
@@ -47,6 +48,7 @@ async def read_settings(session: AsyncSession) -> ReminderSettingsRead:
 
 async def update_settings(session: AsyncSession, data: ReminderSettingsIn) -> ReminderSettingsRead:
     wanted = data.policy()
+    await lock_for_tenant(session, "kpi_reminder_settings")
     row = await _settings_row(session, for_update=True)
     before = None if row is None else audit.snapshot(row, SETTING_FIELDS)
     if row is None:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.audit import service as audit
 from saypro.platform.clock import today_sast
+from saypro.platform.db.locks import lock_for_tenant
 from saypro.platform.db.tenancy import require_tenant
 from saypro.platform.errors import Conflict, InvalidInput
 from saypro.platform.identity.service import is_member
@@ -195,6 +196,7 @@ async def update_scale(session: AsyncSession, data: ScaleSettings) -> Scale:
     except ScaleError as exc:
         raise InvalidInput(str(exc), field="thresholds") from None
     repository = SettingsRepository(session)
+    await lock_for_tenant(session, "kpi_settings")
     settings = await repository.get(for_update=True)
     stored = {key: str(value) for key, value in data.thresholds.items()}
     if settings is None:

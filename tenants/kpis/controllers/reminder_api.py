@@ -49,7 +49,11 @@ class ReportingLineApi(Controller):
     path = "/kpis/reporting-lines"
     tags = ["KPIs"]
 
-    @get("/", summary="Every member with the manager who receives their escalations", **READ)
+    @get(
+        "/",
+        summary="Every member with the manager who receives their escalations (tenant admins)",
+        **MANAGE,
+    )
     async def list_lines(
         self, db_session: NamedDependency[AsyncSession]
     ) -> list[ReportingLineRead]:

@@ -105,8 +105,12 @@ def test_only_tenant_admins_change_settings_and_managers(
         api(tenant_a, f"reporting-lines/{people.owner.id}"), json={"manager_id": str(someone.id)}
     )
     assert line.status_code == 403
+    # Who reports to whom (every member, suspended ones too) is for tenant admins only.
+    assert client.get(api(tenant_a, "reporting-lines")).status_code == 403
     page = client.get(f"/t/{tenant_a.slug}/kpis/reminders")
     assert page.status_code == 200 and "Only tenant admins change these settings" in page.text
+    assert 'data-testid="reporting-lines"' not in page.text
+    assert f'data-user="{people.owner.id}"' not in page.text
     form = client.post(f"/t/{tenant_a.slug}/kpis/reminders", data={"days_before": "3"})
     assert form.status_code == 403
     login(client, people.admin)
