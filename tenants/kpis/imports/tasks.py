@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 
 import structlog
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlalchemy.orm import Session
 
 from saypro.platform.audit import service as audit
@@ -19,6 +19,7 @@ from saypro.tenants.kpis.imports import runs
 from saypro.tenants.kpis.imports.models import ImportRun, ImportStatus
 
 log = structlog.get_logger(__name__)
+LOCK_TIMEOUT = "10s"
 
 
 class ProgressWriter:
@@ -29,6 +30,8 @@ class ProgressWriter:
 
     def set(self, **values: object) -> None:
         with self.session.begin():
+            # Never wait for long on the job's own transaction (which may hold the row).
+            self.session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
             self.session.execute(
                 update(ImportRun)
                 .where(
@@ -72,7 +75,9 @@ def commit_import(session: Session, *, run_id: str) -> None:
         try:
             runs.commit(session, run_uuid, progress)
         except Exception as exc:
-            # Nothing of the run is written (the transaction rolls back); say so on it.
+            # Nothing of the run is written: roll the job's transaction back first, so
+            # that it no longer holds the run's row the side session is about to update.
+            session.rollback()
             progress.set(status=ImportStatus.FAILED, failure=type(exc).__name__)
             log.exception("kpi_import.failed", run_id=run_id)
             raise

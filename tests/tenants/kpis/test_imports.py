@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from litestar.testing import TestClient
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from saypro.platform.audit.models import AuditEvent
 from saypro.platform.cli.main import cli
@@ -454,3 +454,34 @@ def test_another_municipality_cannot_see_a_run(
         bind_tenant_sync(session, tenant_a.id)
         stored = session.get(ImportRun, (tenant_a.id, uuid.UUID(run["id"])))
         assert stored is not None and stored.status is ImportStatus.VALID
+
+
+def test_a_commit_that_breaks_off_is_marked_failed_without_waiting_on_itself(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    editor: UserRef,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    login(client, editor)
+    run = _upload(client, tenant_a, f"{ACTUALS_HEADER}\nICT1,2026,Q1,90,,,,\n".encode()).json()
+    assert run["status"] == "valid", run["errors"]
+    real = runs.write_actuals
+
+    def clash(session: Any, rows: Any, **options: Any) -> None:
+        # The indicator is deleted between the check and the write: the bulk INSERT fails.
+        with database.sync_sessions() as other, other.begin():
+            bind_tenant_sync(other, tenant_a.id)
+            other.execute(delete(Indicator))
+        # The job's transaction holds the run's row, as one that updated it would.
+        session.execute(select(ImportRun).with_for_update())
+        real(session, rows, **options)
+
+    monkeypatch.setattr(runs, "write_actuals", clash)
+    client.post(f"{_api(tenant_a)}/{run['id']}/commit")
+    with pytest.raises(Exception, match="foreign key"):
+        _commit_job(database, tenant_a, run["id"])
+    after = client.get(f"{_api(tenant_a)}/{run['id']}").json()
+    assert after["status"] == "failed"
+    assert _actuals(database, tenant_a) == []
