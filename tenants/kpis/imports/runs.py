@@ -101,12 +101,17 @@ def commit(session: Session, run_id: uuid.UUID, progress: Progress | None = None
     if run is None or run.status is not ImportStatus.COMMITTING:
         return
     try:
-        checked = _check(session, run, progress)
-        if not checked.errors:
-            if run.kind is ImportKind.ACTUALS:
-                write_actuals(session, checked.actuals, user_id=run.committed_by, submit=run.submit)
-            else:
-                write_indicators(session, checked.indicators)
+        # A savepoint: a write refused half-way (say an actual submitted since the
+        # check) is undone whole before the run is marked invalid and committed.
+        with session.begin_nested():
+            checked = _check(session, run, progress)
+            if not checked.errors:
+                if run.kind is ImportKind.ACTUALS:
+                    write_actuals(
+                        session, checked.actuals, user_id=run.committed_by, submit=run.submit
+                    )
+                else:
+                    write_indicators(session, checked.indicators)
     except DomainError as exc:
         _store_errors(run, None, exc)
         run.status = ImportStatus.INVALID
@@ -141,6 +146,15 @@ def commit(session: Session, run_id: uuid.UUID, progress: Progress | None = None
     tenant = run.tenant_id
     # The file goes once the rows are committed (a rolled-back commit keeps it).
     event.listen(session, "after_commit", lambda _s: files.remove(tenant, stored), once=True)
+
+
+def mark_failed(session: Session, run_id: uuid.UUID, reason: str) -> None:
+    """Record that a run broke off (its transaction rolled back, nothing was written)."""
+    session.execute(
+        update(ImportRun)
+        .where(ImportRun.tenant_id == require_tenant(session), ImportRun.id == run_id)
+        .values(status=ImportStatus.FAILED, failure=reason)
+    )
 
 
 # Requests of the web and the API (asynchronous) -----------------------------------------

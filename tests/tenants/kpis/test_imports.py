@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from litestar.testing import TestClient
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from saypro.platform.audit.models import AuditEvent
 from saypro.platform.cli.main import cli
@@ -25,7 +25,7 @@ from saypro.platform.jobs.runtime import run_job
 from saypro.platform.settings import DatabaseUrls, get_settings
 from saypro.tenants.kpis.imports import runs
 from saypro.tenants.kpis.imports.models import ImportRun, ImportStatus
-from saypro.tenants.kpis.models import ActualValue, Indicator, PeriodLock, Target
+from saypro.tenants.kpis.models import ActualState, ActualValue, Indicator, PeriodLock, Target
 from tests import servers
 from tests.conftest import csrf_token, login
 from tests.factories import TenantRef, UserRef, make_user
@@ -484,4 +484,66 @@ def test_a_commit_that_breaks_off_is_marked_failed_without_waiting_on_itself(
         _commit_job(database, tenant_a, run["id"])
     after = client.get(f"{_api(tenant_a)}/{run['id']}").json()
     assert after["status"] == "failed"
+    assert _actuals(database, tenant_a) == []
+
+
+def test_a_refused_bulk_write_leaves_no_row_behind(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    editor: UserRef,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with database.sync_sessions() as session, session.begin():
+        bind_tenant_sync(session, tenant_a.id)
+        session.add(
+            ActualValue(
+                indicator_id=indicator_a.indicator_id,
+                financial_year=2026,
+                period=2,
+                value=Decimal(5),
+                state=ActualState.DRAFT,
+            )
+        )
+    login(client, editor)
+    body = f"{ACTUALS_HEADER}\nICT1,2026,Q1,90,,,,\nICT1,2026,Q2,80,,,,\n"
+    run = _upload(client, tenant_a, body.encode()).json()
+    assert run["status"] == "valid", run["errors"]
+    real = runs.write_actuals
+
+    def submitted_meanwhile(session: Any, rows: Any, **options: Any) -> None:
+        # Q2 is submitted after the check: the bulk INSERT changes one row of two.
+        session.execute(update(ActualValue).values(state=ActualState.SUBMITTED))
+        real(session, rows, **options)
+
+    monkeypatch.setattr(runs, "write_actuals", submitted_meanwhile)
+    client.post(f"{_api(tenant_a)}/{run['id']}/commit")
+    _commit_job(database, tenant_a, run["id"])
+    after = client.get(f"{_api(tenant_a)}/{run['id']}").json()
+    assert after["status"] == "invalid" and "submitted or approved" in after["errors"][0]["problem"]
+    assert [(r.period, r.value) for r in _actuals(database, tenant_a)] == [(2, Decimal("5.0000"))]
+
+
+def test_cli_commit_that_breaks_off_is_marked_failed(
+    cli_env: None,
+    tmp_path: Any,
+    database: Database,
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*args: Any, **options: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(runs, "write_actuals", broken)
+    good = tmp_path / "good.csv"
+    good.write_text(f"{ACTUALS_HEADER}\nICT1,2026,Q1,90,,,,\n")
+    args = ["kpi", "import", str(good), "--municipality", tenant_a.slug, "--kind", "actuals"]
+    result = CliRunner().invoke(cli, [*args, "--commit"])
+    assert result.exit_code != 0 and "nothing was imported (RuntimeError)" in result.output
+    with database.sync_sessions() as session:
+        bind_tenant_sync(session, tenant_a.id)
+        run = session.scalars(select(ImportRun)).one()
+    assert (run.status, run.failure) == (ImportStatus.FAILED, "RuntimeError")
     assert _actuals(database, tenant_a) == []
