@@ -59,11 +59,18 @@ def preview_import(session: Session, *, run_id: str) -> None:
     with side_session(session, require_tenant(session)) as side:
         progress = ProgressWriter(side, run_uuid)
         run = session.get(ImportRun, (require_tenant(session), run_uuid))
-        if run is None or run.status is not ImportStatus.UPLOADED:
+        # A run left validating by a worker that died is taken up again.
+        if run is None or run.status not in (ImportStatus.UPLOADED, ImportStatus.VALIDATING):
             return
         progress.set(status=ImportStatus.VALIDATING)
         session.refresh(run)
-        runs.preview(session, run_uuid, progress)
+        try:
+            runs.preview(session, run_uuid, progress)
+        except Exception as exc:
+            session.rollback()
+            progress.set(status=ImportStatus.FAILED, failure=type(exc).__name__)
+            log.exception("kpi_import.preview_failed", run_id=run_id)
+            raise
 
 
 @job(runs.COMMIT_JOB, max_retries=3)

@@ -547,3 +547,48 @@ def test_cli_commit_that_breaks_off_is_marked_failed(
         run = session.scalars(select(ImportRun)).one()
     assert (run.status, run.failure) == (ImportStatus.FAILED, "RuntimeError")
     assert _actuals(database, tenant_a) == []
+
+
+def _set_status(database: Database, tenant: TenantRef, run_id: str, status: ImportStatus) -> None:
+    with database.sync_sessions() as session, session.begin():
+        bind_tenant_sync(session, tenant.id)
+        session.execute(update(ImportRun).values(status=status))
+
+
+def test_preview_job_takes_up_a_run_left_validating(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    editor: UserRef,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(runs, "INLINE_PREVIEW_BYTES", 10)
+    login(client, editor)
+    run = _upload(client, tenant_a, f"{ACTUALS_HEADER}\nICT1,2026,Q1,90,,,,\n".encode()).json()
+    _set_status(database, tenant_a, run["id"], ImportStatus.VALIDATING)  # a worker died
+    run_job(database, get_job(runs.PREVIEW_JOB), str(tenant_a.id), {"run_id": run["id"]})
+    after = client.get(f"{_api(tenant_a)}/{run['id']}").json()
+    assert (after["status"], after["rows_done"]) == ("valid", 1)
+
+
+def test_preview_job_that_breaks_off_marks_the_run_failed(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    editor: UserRef,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(runs, "INLINE_PREVIEW_BYTES", 10)
+    login(client, editor)
+    run = _upload(client, tenant_a, f"{ACTUALS_HEADER}\nICT1,2026,Q1,90,,,,\n".encode()).json()
+
+    def broken(*args: Any, **options: Any) -> None:
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(runs, "check_actuals", broken)
+    with pytest.raises(RuntimeError):
+        run_job(database, get_job(runs.PREVIEW_JOB), str(tenant_a.id), {"run_id": run["id"]})
+    after = client.get(f"{_api(tenant_a)}/{run['id']}").json()
+    assert (after["status"], after["failure"]) == ("failed", "RuntimeError")
