@@ -4,6 +4,8 @@ idempotent jobs, progress, the CLI and who may import."""
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
@@ -592,3 +594,62 @@ def test_preview_job_that_breaks_off_marks_the_run_failed(
         run_job(database, get_job(runs.PREVIEW_JOB), str(tenant_a.id), {"run_id": run["id"]})
     after = client.get(f"{_api(tenant_a)}/{run['id']}").json()
     assert (after["status"], after["failure"]) == ("failed", "RuntimeError")
+
+
+def _edit_sheet(content: bytes, edit: Callable[[str], str]) -> bytes:
+    """The workbook with its first sheet's XML changed by ``edit``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = edit(data.decode()).encode()
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_a_huge_declared_sheet_dimension_is_not_trusted(
+    client: TestClient[Any],
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    editor: UserRef,
+) -> None:
+    login(client, editor)
+    small = _xlsx([["code", "financial_year", "period", "value"], ["ICT1", 2026, "Q1", 9]])
+    huge = _edit_sheet(small, lambda xml: re.sub(r'ref="[^"]+"', 'ref="A1:XFD1048576"', xml, 1))
+    assert b"XFD1048576" in zipfile.ZipFile(io.BytesIO(huge)).read("xl/worksheets/sheet1.xml")
+    response = _upload(client, tenant_a, huge, name="huge.xlsx")
+    assert response.status_code == 201, response.text
+    assert (response.json()["status"], response.json()["rows_total"]) == ("valid", 1)
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem", "status"),
+    [
+        # Refused on upload (no run is kept) ...
+        (lambda content: content[: len(content) // 2], "BadZipFile", 422),
+        # ... or, when the damage lies past the header, by the preview: the run is invalid.
+        (lambda content: _edit_sheet(content, lambda xml: xml[: len(xml) - 40]), "ParseError", 201),
+    ],
+)
+def test_damaged_workbooks_are_refused(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    editor: UserRef,
+    damage: Callable[[bytes], bytes],
+    problem: str,
+    status: int,
+) -> None:
+    login(client, editor)
+    rows: list[list[Any]] = [["code", "financial_year", "period", "value"]]
+    good = _xlsx(rows + [["ICT1", 2026, "Q1", 9]] * 50)
+    response = _upload(client, tenant_a, damage(good), name="broken.xlsx")
+    assert response.status_code == status, response.text
+    assert f"not a readable Excel workbook ({problem})" in response.text
+    with database.sync_sessions() as session:
+        bind_tenant_sync(session, tenant_a.id)
+        kept = session.scalars(select(ImportRun.status)).all()
+    assert kept == ([] if status == 422 else [ImportStatus.INVALID])
+    assert _actuals(database, tenant_a) == []
