@@ -5,6 +5,7 @@ twice changes nothing the first run did not (see runs.preview and runs.commit)."
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import structlog
 from sqlalchemy import text, update
@@ -41,6 +42,11 @@ class ProgressWriter:
                 .values(**values)
             )
 
+    def fail(self, reason: str) -> None:
+        with self.session.begin():
+            self.session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
+            runs.mark_failed(self.session, self.run_id, reason)
+
     def __call__(self, done: int, total: int) -> None:
         self.set(rows_done=done, rows_total=total)
 
@@ -68,7 +74,7 @@ def preview_import(session: Session, *, run_id: str) -> None:
             runs.preview(session, run_uuid, progress)
         except Exception as exc:
             session.rollback()
-            progress.set(status=ImportStatus.FAILED, failure=type(exc).__name__)
+            progress.fail(type(exc).__name__)
             log.exception("kpi_import.preview_failed", run_id=run_id)
             raise
 
@@ -85,6 +91,14 @@ def commit_import(session: Session, *, run_id: str) -> None:
             # Nothing of the run is written: roll the job's transaction back first, so
             # that it no longer holds the run's row the side session is about to update.
             session.rollback()
-            progress.set(status=ImportStatus.FAILED, failure=type(exc).__name__)
+            progress.fail(type(exc).__name__)
             log.exception("kpi_import.failed", run_id=run_id)
             raise
+
+
+@job(runs.CLEANUP_JOB, max_retries=3)
+def clean_up_imports(session: Session) -> None:
+    """Daily: the files of imports that were left uncommitted for a day."""
+    removed = runs.clean_up(session, datetime.now(UTC))
+    if removed:
+        log.info("kpi_import.cleaned_up", files=removed)

@@ -4,11 +4,14 @@ idempotent jobs, progress, the CLI and who may import."""
 from __future__ import annotations
 
 import io
+import os
 import re
-import zipfile
 import uuid
+import zipfile
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -616,7 +619,9 @@ def test_a_huge_declared_sheet_dimension_is_not_trusted(
 ) -> None:
     login(client, editor)
     small = _xlsx([["code", "financial_year", "period", "value"], ["ICT1", 2026, "Q1", 9]])
-    huge = _edit_sheet(small, lambda xml: re.sub(r'ref="[^"]+"', 'ref="A1:XFD1048576"', xml, 1))
+    huge = _edit_sheet(
+        small, lambda xml: re.sub(r'ref="[^"]+"', 'ref="A1:XFD1048576"', xml, count=1)
+    )
     assert b"XFD1048576" in zipfile.ZipFile(io.BytesIO(huge)).read("xl/worksheets/sheet1.xml")
     response = _upload(client, tenant_a, huge, name="huge.xlsx")
     assert response.status_code == 201, response.text
@@ -653,3 +658,68 @@ def test_damaged_workbooks_are_refused(
         kept = session.scalars(select(ImportRun.status)).all()
     assert kept == ([] if status == 422 else [ImportStatus.INVALID])
     assert _actuals(database, tenant_a) == []
+
+
+def _imports_folder(data_dir: Path, tenant: TenantRef) -> list[str]:
+    folder = data_dir / "tenants" / str(tenant.id) / "imports"
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+def test_an_invalid_or_failed_run_loses_its_file(
+    client: TestClient[Any],
+    database: Database,
+    data_dir: Path,
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    editor: UserRef,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    login(client, editor)
+    bad = _upload(client, tenant_a, f"{ACTUALS_HEADER}\nICT1,2026,Q9,90,,,,\n".encode()).json()
+    assert bad["status"] == "invalid"
+    good = _upload(client, tenant_a, f"{ACTUALS_HEADER}\nICT1,2026,Q1,90,,,,\n".encode()).json()
+    assert _imports_folder(data_dir, tenant_a) == [f"{good['id']}.csv"]
+
+    def broken(*args: Any, **options: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(runs, "write_actuals", broken)
+    client.post(f"{_api(tenant_a)}/{good['id']}/commit")
+    with pytest.raises(RuntimeError):
+        _commit_job(database, tenant_a, good["id"])
+    assert client.get(f"{_api(tenant_a)}/{good['id']}").json()["status"] == "failed"
+    assert _imports_folder(data_dir, tenant_a) == []
+
+
+def test_clean_up_removes_the_files_of_day_old_uncommitted_runs(
+    client: TestClient[Any],
+    database: Database,
+    data_dir: Path,
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    editor: UserRef,
+) -> None:
+    login(client, editor)
+    body = f"{ACTUALS_HEADER}\nICT1,2026,Q1,90,,,,\n".encode()
+    old, committing, fresh = (_upload(client, tenant_a, body).json() for _ in range(3))
+    day_ago = datetime.now(UTC) - timedelta(days=1, minutes=1)
+    with database.sync_sessions() as session, session.begin():
+        bind_tenant_sync(session, tenant_a.id)
+        for run, status in ((old, ImportStatus.VALID), (committing, ImportStatus.COMMITTING)):
+            session.execute(
+                update(ImportRun)
+                .where(ImportRun.id == uuid.UUID(run["id"]))
+                .values(created_at=day_ago, status=status)
+            )
+    orphan = data_dir / "tenants" / str(tenant_a.id) / "imports" / f"{uuid.uuid4()}.csv"
+    orphan.write_bytes(body)  # an upload whose request broke off
+    os.utime(orphan, (day_ago.timestamp(), day_ago.timestamp()))
+    for _ in range(2):  # running it again changes nothing more
+        run_job(database, get_job(runs.CLEANUP_JOB), str(tenant_a.id), {})
+    assert _imports_folder(data_dir, tenant_a) == sorted(
+        f"{run['id']}.csv" for run in (committing, fresh)
+    )
+    with database.sync_sessions() as session:
+        bind_tenant_sync(session, tenant_a.id)
+        gone = session.get(ImportRun, (tenant_a.id, uuid.UUID(old["id"])))
+        assert gone is not None and gone.stored_path is None
