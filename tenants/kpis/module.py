@@ -34,6 +34,7 @@ from saypro.tenants.kpis.controllers.report_pages import (
 )
 from saypro.tenants.kpis.controllers.scorecard_pages import ScorecardPages
 from saypro.tenants.kpis.imports.cli import kpi
+from saypro.tenants.kpis.imports.runs import CLEANUP_JOB
 from saypro.tenants.kpis.seed import seed_demo, seed_workspace
 from saypro.tenants.kpis.tasks import DIGEST_JOB, REMINDERS_JOB
 
@@ -87,6 +88,8 @@ module = Module(
     periodic_jobs=[
         PeriodicJob(job_name=REMINDERS_JOB, cron="0 5 * * *"),
         PeriodicJob(job_name=DIGEST_JOB, cron="10 5 * * *"),
+        # 02:30 SAST: the files of imports left uncommitted for a day.
+        PeriodicJob(job_name=CLEANUP_JOB, cron="30 0 * * *"),
     ],
     seed_workspace=seed_workspace,
     seed_demo=seed_demo,

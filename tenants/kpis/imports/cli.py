@@ -79,9 +79,17 @@ def import_command(file: Path, slug: str, kind: str, do_commit: bool, submit: bo
             claimed = session.get(ImportRun, (tenant_id, run_id))
             assert claimed is not None
             claimed.status = ImportStatus.COMMITTING
-        with sessions() as session, session.begin():
-            bind_tenant_sync(session, tenant_id)
-            _with_bar("importing rows", lambda p: runs.commit(session, run_id, p))
+        try:
+            with sessions() as session, session.begin():
+                bind_tenant_sync(session, tenant_id)
+                _with_bar("importing rows", lambda p: runs.commit(session, run_id, p))
+        except Exception as exc:
+            # The transaction rolled back, so nothing was written; the run says so
+            # instead of staying "committing" for ever.
+            with sessions() as session, session.begin():
+                bind_tenant_sync(session, tenant_id)
+                runs.mark_failed(session, run_id, type(exc).__name__)
+            raise click.ClickException(f"nothing was imported ({type(exc).__name__})") from exc
         run = _report(sessions, tenant_id, run_id)
         if run.status is not ImportStatus.DONE:
             raise click.ClickException("nothing was imported")

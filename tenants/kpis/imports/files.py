@@ -7,15 +7,19 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import itertools
 import uuid
+import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from saypro.platform.errors import InvalidInput
 from saypro.platform.privacy.storage import tenant_dir
@@ -28,6 +32,19 @@ FOLDER = "imports"  # <SAYPRO_DATA_DIR>/tenants/<tenant_id>/imports/<run id>.<fo
 ZIP = b"PK\x03\x04"
 # Rows a file may hold: indicators are a workspace's list, actuals many years of it.
 MAX_ROWS = {ImportKind.INDICATORS: 5_000, ImportKind.ACTUALS: 500_000}
+# What a damaged workbook raises, on opening or part-way through its rows.
+XLSX_ERRORS = (
+    InvalidFileException,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    ParseError,
+    KeyError,
+    IndexError,
+    ValueError,
+    TypeError,
+    OSError,
+)
 
 
 @dataclass(frozen=True)
@@ -117,18 +134,39 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
-def _xlsx_rows(content: bytes, limit: int | None) -> list[list[str]]:
+def _unreadable(exc: BaseException) -> InvalidInput:
+    return InvalidInput(
+        f"the file is not a readable Excel workbook ({type(exc).__name__})", field="file"
+    )
+
+
+def _xlsx_rows(content: bytes, width: int) -> Iterator[list[str]]:
+    """The first sheet's rows, read as they are needed, at most ``width`` cells each. A
+    broken workbook may only show itself part-way (a damaged zip member, bad XML)."""
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, ValueError, OSError) as exc:
-        raise InvalidInput(
-            f"the file is not a readable Excel workbook ({type(exc).__name__})", field="file"
-        ) from None
+    except XLSX_ERRORS as exc:
+        raise _unreadable(exc) from None
     try:
         sheet = book.worksheets[0]
-        return [[_cell(v) for v in row] for row in sheet.iter_rows(max_row=limit, values_only=True)]
+        if isinstance(sheet, ReadOnlyWorksheet):
+            # The declared dimension (say A1:XFD1048576) is the file's claim, not its
+            # content: trusted, it pads every row to it.
+            sheet.reset_dimensions()
+        for row in sheet.iter_rows(max_col=width, values_only=True):
+            yield [_cell(v) for v in row]
+    except XLSX_ERRORS as exc:
+        raise _unreadable(exc) from None
     finally:
         book.close()
+
+
+def _csv_rows(content: bytes) -> Iterator[list[str]]:
+    reader = csv.reader(io.StringIO(_decode_csv(content), newline=""))
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise InvalidInput(f"the CSV file cannot be read: {exc}", field="file") from None
 
 
 def read_table(
@@ -136,18 +174,15 @@ def read_table(
 ) -> Table:
     """The file's header and non-blank rows (only the header when ``header_only``); a
     file whose header does not fit the layout is refused as a whole (naming the
-    columns), as is one without rows."""
-    if file_format == "xlsx":
-        raw = _xlsx_rows(content, 2 if header_only else None)
-    else:
-        reader = csv.reader(io.StringIO(_decode_csv(content), newline=""))
-        try:
-            raw = [list(r) for r in itertools.islice(reader, 2 if header_only else None)]
-        except csv.Error as exc:
-            raise InvalidInput(f"the CSV file cannot be read: {exc}", field="file") from None
-    if not raw or not any(cell.strip() for cell in raw[0]):
+    columns), as is one without rows. Rows are read one by one, and reading stops at
+    the first row over the limit."""
+    # One column more than the layout has, so that a stray extra column is named.
+    width = len(LAYOUTS[kind]) + 1
+    raw = _xlsx_rows(content, width) if file_format == "xlsx" else _csv_rows(content)
+    first = next(raw, None)
+    if first is None or not any(cell.strip() for cell in first):
         raise InvalidInput("the file has no header row", field="file")
-    header = [header_name(cell) for cell in raw[0]]
+    header = [header_name(cell) for cell in first]
     while header and not header[-1]:
         header.pop()
     known = {c.name for c in LAYOUTS[kind]}
@@ -167,9 +202,11 @@ def read_table(
         raise InvalidInput(f"the file has no column {', '.join(missing)}", field="file")
     rows: list[tuple[int, list[str]]] = []
     width = len(header)
-    for number, cells in enumerate(raw[1:], start=2):
+    for number, cells in enumerate(raw, start=2):
         if not any(c.strip() for c in cells):
             continue
+        if header_only:
+            return Table(header, [])  # the file has rows; the preview reads them
         if len(rows) >= MAX_ROWS[kind]:
             raise InvalidInput(
                 f"the file has more than {MAX_ROWS[kind]:,} rows; split it", field="file"

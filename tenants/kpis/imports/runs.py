@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +30,7 @@ from saypro.tenants.kpis.imports.write import write_actuals, write_indicators
 
 PREVIEW_JOB = "kpis.import_preview"
 COMMIT_JOB = "kpis.import_commit"
+CLEANUP_JOB = "kpis.import_cleanup"
 # A file up to this size is previewed in the upload request itself (a few thousand rows,
 # well under a second); a larger one by the preview job, with progress on the page.
 INLINE_PREVIEW_BYTES = 256 * 1024
@@ -61,6 +62,18 @@ def _check(session: Session, run: ImportRun, progress: Progress | None) -> Check
     return checked
 
 
+def _drop_file(session: Session, run: ImportRun) -> None:
+    """The run no longer needs its uploaded file: it goes once this transaction commits
+    (a rolled-back transaction keeps it)."""
+    stored, run.stored_path = run.stored_path, None
+    _remove_after_commit(session, run.tenant_id, stored)
+
+
+def _remove_after_commit(session: Session, tenant: uuid.UUID, stored: str | None) -> None:
+    if stored:
+        event.listen(session, "after_commit", lambda _s: files.remove(tenant, stored), once=True)
+
+
 def _store_errors(run: ImportRun, checked: Checked | None, problem: DomainError | None) -> None:
     if problem is not None:
         errors = [{"row": 1, "column": problem.field or "file", "problem": problem.message}]
@@ -82,12 +95,15 @@ def preview(session: Session, run_id: uuid.UUID, progress: Progress | None = Non
     except DomainError as exc:
         _store_errors(run, None, exc)
         run.status = ImportStatus.INVALID
+        _drop_file(session, run)
         session.flush()
         return
     _store_errors(run, checked, None)
     run.summary = checked.summary(run.submit)
     run.rows_done = run.rows_total
     run.status = ImportStatus.INVALID if checked.errors else ImportStatus.VALID
+    if checked.errors:
+        _drop_file(session, run)
     session.flush()
 
 
@@ -101,20 +117,27 @@ def commit(session: Session, run_id: uuid.UUID, progress: Progress | None = None
     if run is None or run.status is not ImportStatus.COMMITTING:
         return
     try:
-        checked = _check(session, run, progress)
-        if not checked.errors:
-            if run.kind is ImportKind.ACTUALS:
-                write_actuals(session, checked.actuals, user_id=run.committed_by, submit=run.submit)
-            else:
-                write_indicators(session, checked.indicators)
+        # A savepoint: a write refused half-way (say an actual submitted since the
+        # check) is undone whole before the run is marked invalid and committed.
+        with session.begin_nested():
+            checked = _check(session, run, progress)
+            if not checked.errors:
+                if run.kind is ImportKind.ACTUALS:
+                    write_actuals(
+                        session, checked.actuals, user_id=run.committed_by, submit=run.submit
+                    )
+                else:
+                    write_indicators(session, checked.indicators)
     except DomainError as exc:
         _store_errors(run, None, exc)
         run.status = ImportStatus.INVALID
+        _drop_file(session, run)
         session.flush()
         return
     if checked.errors:
         _store_errors(run, checked, None)
         run.status = ImportStatus.INVALID  # the workspace changed since the preview
+        _drop_file(session, run)
         session.flush()
         return
     run.summary = checked.summary(run.submit)
@@ -141,6 +164,69 @@ def commit(session: Session, run_id: uuid.UUID, progress: Progress | None = None
     tenant = run.tenant_id
     # The file goes once the rows are committed (a rolled-back commit keeps it).
     event.listen(session, "after_commit", lambda _s: files.remove(tenant, stored), once=True)
+
+
+def mark_failed(session: Session, run_id: uuid.UUID, reason: str) -> None:
+    """Record that a run broke off (its transaction rolled back, nothing was written);
+    its file goes with it (it is uploaded again to be tried again)."""
+    tenant = require_tenant(session)
+    old = (
+        select(ImportRun.stored_path)
+        .where(ImportRun.tenant_id == tenant, ImportRun.id == run_id)
+        .scalar_subquery()
+    )
+    stored = session.scalar(
+        update(ImportRun)
+        .where(ImportRun.tenant_id == tenant, ImportRun.id == run_id)
+        .values(status=ImportStatus.FAILED, failure=reason, stored_path=None)
+        .returning(old)
+    )
+    _remove_after_commit(session, tenant, stored)
+
+
+CLEANUP_AGE = timedelta(days=1)
+
+
+def clean_up(session: Session, now: datetime) -> int:
+    """Remove the uploaded files of runs older than a day that were never committed
+    (and files no run refers to, left by an upload that broke off); returns how many."""
+    tenant = require_tenant(session)
+    cutoff = now - CLEANUP_AGE
+    stale = session.execute(
+        select(ImportRun.id, ImportRun.stored_path)
+        .where(
+            ImportRun.tenant_id == tenant,
+            ImportRun.created_at < cutoff,
+            ImportRun.stored_path.is_not(None),
+            ImportRun.status.not_in([ImportStatus.COMMITTING, ImportStatus.DONE]),
+        )
+        .with_for_update(skip_locked=True)
+    ).all()
+    if stale:
+        session.execute(
+            update(ImportRun)
+            .where(ImportRun.tenant_id == tenant, ImportRun.id.in_([id_ for id_, _ in stale]))
+            .values(stored_path=None)
+        )
+    for _id, stored in stale:
+        _remove_after_commit(session, tenant, stored)
+    kept = set(
+        session.scalars(
+            select(ImportRun.stored_path).where(
+                ImportRun.tenant_id == tenant, ImportRun.stored_path.is_not(None)
+            )
+        )
+    )
+    folder = files.absolute(tenant, files.FOLDER)
+    gone = [
+        f"{files.FOLDER}/{path.name}"
+        for path in (folder.iterdir() if folder.is_dir() else [])
+        if f"{files.FOLDER}/{path.name}" not in kept
+        and datetime.fromtimestamp(path.stat().st_mtime, UTC) < cutoff
+    ]
+    for relative in gone:
+        _remove_after_commit(session, tenant, relative)
+    return len(stale) + len(gone)
 
 
 # Requests of the web and the API (asynchronous) -----------------------------------------

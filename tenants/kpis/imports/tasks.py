@@ -5,9 +5,10 @@ twice changes nothing the first run did not (see runs.preview and runs.commit)."
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import structlog
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlalchemy.orm import Session
 
 from saypro.platform.audit import service as audit
@@ -19,6 +20,7 @@ from saypro.tenants.kpis.imports import runs
 from saypro.tenants.kpis.imports.models import ImportRun, ImportStatus
 
 log = structlog.get_logger(__name__)
+LOCK_TIMEOUT = "10s"
 
 
 class ProgressWriter:
@@ -29,6 +31,8 @@ class ProgressWriter:
 
     def set(self, **values: object) -> None:
         with self.session.begin():
+            # Never wait for long on the job's own transaction (which may hold the row).
+            self.session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
             self.session.execute(
                 update(ImportRun)
                 .where(
@@ -37,6 +41,11 @@ class ProgressWriter:
                 )
                 .values(**values)
             )
+
+    def fail(self, reason: str) -> None:
+        with self.session.begin():
+            self.session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
+            runs.mark_failed(self.session, self.run_id, reason)
 
     def __call__(self, done: int, total: int) -> None:
         self.set(rows_done=done, rows_total=total)
@@ -56,11 +65,18 @@ def preview_import(session: Session, *, run_id: str) -> None:
     with side_session(session, require_tenant(session)) as side:
         progress = ProgressWriter(side, run_uuid)
         run = session.get(ImportRun, (require_tenant(session), run_uuid))
-        if run is None or run.status is not ImportStatus.UPLOADED:
+        # A run left validating by a worker that died is taken up again.
+        if run is None or run.status not in (ImportStatus.UPLOADED, ImportStatus.VALIDATING):
             return
         progress.set(status=ImportStatus.VALIDATING)
         session.refresh(run)
-        runs.preview(session, run_uuid, progress)
+        try:
+            runs.preview(session, run_uuid, progress)
+        except Exception as exc:
+            session.rollback()
+            progress.fail(type(exc).__name__)
+            log.exception("kpi_import.preview_failed", run_id=run_id)
+            raise
 
 
 @job(runs.COMMIT_JOB, max_retries=3)
@@ -72,7 +88,17 @@ def commit_import(session: Session, *, run_id: str) -> None:
         try:
             runs.commit(session, run_uuid, progress)
         except Exception as exc:
-            # Nothing of the run is written (the transaction rolls back); say so on it.
-            progress.set(status=ImportStatus.FAILED, failure=type(exc).__name__)
+            # Nothing of the run is written: roll the job's transaction back first, so
+            # that it no longer holds the run's row the side session is about to update.
+            session.rollback()
+            progress.fail(type(exc).__name__)
             log.exception("kpi_import.failed", run_id=run_id)
             raise
+
+
+@job(runs.CLEANUP_JOB, max_retries=3)
+def clean_up_imports(session: Session) -> None:
+    """Daily: the files of imports that were left uncommitted for a day."""
+    removed = runs.clean_up(session, datetime.now(UTC))
+    if removed:
+        log.info("kpi_import.cleaned_up", files=removed)

@@ -4,16 +4,21 @@ idempotent jobs, progress, the CLI and who may import."""
 from __future__ import annotations
 
 import io
+import os
+import re
 import uuid
+import zipfile
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from litestar.testing import TestClient
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from saypro.platform.audit.models import AuditEvent
 from saypro.platform.cli.main import cli
@@ -25,7 +30,7 @@ from saypro.platform.jobs.runtime import run_job
 from saypro.platform.settings import DatabaseUrls, get_settings
 from saypro.tenants.kpis.imports import runs
 from saypro.tenants.kpis.imports.models import ImportRun, ImportStatus
-from saypro.tenants.kpis.models import ActualValue, Indicator, PeriodLock, Target
+from saypro.tenants.kpis.models import ActualState, ActualValue, Indicator, PeriodLock, Target
 from tests import servers
 from tests.conftest import csrf_token, login
 from tests.factories import TenantRef, UserRef, make_user
@@ -454,3 +459,267 @@ def test_another_municipality_cannot_see_a_run(
         bind_tenant_sync(session, tenant_a.id)
         stored = session.get(ImportRun, (tenant_a.id, uuid.UUID(run["id"])))
         assert stored is not None and stored.status is ImportStatus.VALID
+
+
+def test_a_commit_that_breaks_off_is_marked_failed_without_waiting_on_itself(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    editor: UserRef,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    login(client, editor)
+    run = _upload(client, tenant_a, f"{ACTUALS_HEADER}\nICT1,2026,Q1,90,,,,\n".encode()).json()
+    assert run["status"] == "valid", run["errors"]
+    real = runs.write_actuals
+
+    def clash(session: Any, rows: Any, **options: Any) -> None:
+        # The indicator is deleted between the check and the write: the bulk INSERT fails.
+        with database.sync_sessions() as other, other.begin():
+            bind_tenant_sync(other, tenant_a.id)
+            other.execute(delete(Indicator))
+        # The job's transaction holds the run's row, as one that updated it would.
+        session.execute(select(ImportRun).with_for_update())
+        real(session, rows, **options)
+
+    monkeypatch.setattr(runs, "write_actuals", clash)
+    client.post(f"{_api(tenant_a)}/{run['id']}/commit")
+    with pytest.raises(Exception, match="foreign key"):
+        _commit_job(database, tenant_a, run["id"])
+    after = client.get(f"{_api(tenant_a)}/{run['id']}").json()
+    assert after["status"] == "failed"
+    assert _actuals(database, tenant_a) == []
+
+
+def test_a_refused_bulk_write_leaves_no_row_behind(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    editor: UserRef,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with database.sync_sessions() as session, session.begin():
+        bind_tenant_sync(session, tenant_a.id)
+        session.add(
+            ActualValue(
+                indicator_id=indicator_a.indicator_id,
+                financial_year=2026,
+                period=2,
+                value=Decimal(5),
+                state=ActualState.DRAFT,
+            )
+        )
+    login(client, editor)
+    body = f"{ACTUALS_HEADER}\nICT1,2026,Q1,90,,,,\nICT1,2026,Q2,80,,,,\n"
+    run = _upload(client, tenant_a, body.encode()).json()
+    assert run["status"] == "valid", run["errors"]
+    real = runs.write_actuals
+
+    def submitted_meanwhile(session: Any, rows: Any, **options: Any) -> None:
+        # Q2 is submitted after the check: the bulk INSERT changes one row of two.
+        session.execute(update(ActualValue).values(state=ActualState.SUBMITTED))
+        real(session, rows, **options)
+
+    monkeypatch.setattr(runs, "write_actuals", submitted_meanwhile)
+    client.post(f"{_api(tenant_a)}/{run['id']}/commit")
+    _commit_job(database, tenant_a, run["id"])
+    after = client.get(f"{_api(tenant_a)}/{run['id']}").json()
+    assert after["status"] == "invalid" and "submitted or approved" in after["errors"][0]["problem"]
+    assert [(r.period, r.value) for r in _actuals(database, tenant_a)] == [(2, Decimal("5.0000"))]
+
+
+def test_cli_commit_that_breaks_off_is_marked_failed(
+    cli_env: None,
+    tmp_path: Any,
+    database: Database,
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*args: Any, **options: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(runs, "write_actuals", broken)
+    good = tmp_path / "good.csv"
+    good.write_text(f"{ACTUALS_HEADER}\nICT1,2026,Q1,90,,,,\n")
+    args = ["kpi", "import", str(good), "--municipality", tenant_a.slug, "--kind", "actuals"]
+    result = CliRunner().invoke(cli, [*args, "--commit"])
+    assert result.exit_code != 0 and "nothing was imported (RuntimeError)" in result.output
+    with database.sync_sessions() as session:
+        bind_tenant_sync(session, tenant_a.id)
+        run = session.scalars(select(ImportRun)).one()
+    assert (run.status, run.failure) == (ImportStatus.FAILED, "RuntimeError")
+    assert _actuals(database, tenant_a) == []
+
+
+def _set_status(database: Database, tenant: TenantRef, run_id: str, status: ImportStatus) -> None:
+    with database.sync_sessions() as session, session.begin():
+        bind_tenant_sync(session, tenant.id)
+        session.execute(update(ImportRun).values(status=status))
+
+
+def test_preview_job_takes_up_a_run_left_validating(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    editor: UserRef,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(runs, "INLINE_PREVIEW_BYTES", 10)
+    login(client, editor)
+    run = _upload(client, tenant_a, f"{ACTUALS_HEADER}\nICT1,2026,Q1,90,,,,\n".encode()).json()
+    _set_status(database, tenant_a, run["id"], ImportStatus.VALIDATING)  # a worker died
+    run_job(database, get_job(runs.PREVIEW_JOB), str(tenant_a.id), {"run_id": run["id"]})
+    after = client.get(f"{_api(tenant_a)}/{run['id']}").json()
+    assert (after["status"], after["rows_done"]) == ("valid", 1)
+
+
+def test_preview_job_that_breaks_off_marks_the_run_failed(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    editor: UserRef,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(runs, "INLINE_PREVIEW_BYTES", 10)
+    login(client, editor)
+    run = _upload(client, tenant_a, f"{ACTUALS_HEADER}\nICT1,2026,Q1,90,,,,\n".encode()).json()
+
+    def broken(*args: Any, **options: Any) -> None:
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(runs, "check_actuals", broken)
+    with pytest.raises(RuntimeError):
+        run_job(database, get_job(runs.PREVIEW_JOB), str(tenant_a.id), {"run_id": run["id"]})
+    after = client.get(f"{_api(tenant_a)}/{run['id']}").json()
+    assert (after["status"], after["failure"]) == ("failed", "RuntimeError")
+
+
+def _edit_sheet(content: bytes, edit: Callable[[str], str]) -> bytes:
+    """The workbook with its first sheet's XML changed by ``edit``."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = edit(data.decode()).encode()
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_a_huge_declared_sheet_dimension_is_not_trusted(
+    client: TestClient[Any],
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    editor: UserRef,
+) -> None:
+    login(client, editor)
+    small = _xlsx([["code", "financial_year", "period", "value"], ["ICT1", 2026, "Q1", 9]])
+    huge = _edit_sheet(
+        small, lambda xml: re.sub(r'ref="[^"]+"', 'ref="A1:XFD1048576"', xml, count=1)
+    )
+    assert b"XFD1048576" in zipfile.ZipFile(io.BytesIO(huge)).read("xl/worksheets/sheet1.xml")
+    response = _upload(client, tenant_a, huge, name="huge.xlsx")
+    assert response.status_code == 201, response.text
+    assert (response.json()["status"], response.json()["rows_total"]) == ("valid", 1)
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem", "status"),
+    [
+        # Refused on upload (no run is kept) ...
+        (lambda content: content[: len(content) // 2], "BadZipFile", 422),
+        # ... or, when the damage lies past the header, by the preview: the run is invalid.
+        (lambda content: _edit_sheet(content, lambda xml: xml[: len(xml) - 40]), "ParseError", 201),
+    ],
+)
+def test_damaged_workbooks_are_refused(
+    client: TestClient[Any],
+    database: Database,
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    editor: UserRef,
+    damage: Callable[[bytes], bytes],
+    problem: str,
+    status: int,
+) -> None:
+    login(client, editor)
+    rows: list[list[Any]] = [["code", "financial_year", "period", "value"]]
+    good = _xlsx(rows + [["ICT1", 2026, "Q1", 9]] * 50)
+    response = _upload(client, tenant_a, damage(good), name="broken.xlsx")
+    assert response.status_code == status, response.text
+    assert f"not a readable Excel workbook ({problem})" in response.text
+    with database.sync_sessions() as session:
+        bind_tenant_sync(session, tenant_a.id)
+        kept = session.scalars(select(ImportRun.status)).all()
+    assert kept == ([] if status == 422 else [ImportStatus.INVALID])
+    assert _actuals(database, tenant_a) == []
+
+
+def _imports_folder(data_dir: Path, tenant: TenantRef) -> list[str]:
+    folder = data_dir / "tenants" / str(tenant.id) / "imports"
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+def test_an_invalid_or_failed_run_loses_its_file(
+    client: TestClient[Any],
+    database: Database,
+    data_dir: Path,
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    editor: UserRef,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    login(client, editor)
+    bad = _upload(client, tenant_a, f"{ACTUALS_HEADER}\nICT1,2026,Q9,90,,,,\n".encode()).json()
+    assert bad["status"] == "invalid"
+    good = _upload(client, tenant_a, f"{ACTUALS_HEADER}\nICT1,2026,Q1,90,,,,\n".encode()).json()
+    assert _imports_folder(data_dir, tenant_a) == [f"{good['id']}.csv"]
+
+    def broken(*args: Any, **options: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(runs, "write_actuals", broken)
+    client.post(f"{_api(tenant_a)}/{good['id']}/commit")
+    with pytest.raises(RuntimeError):
+        _commit_job(database, tenant_a, good["id"])
+    assert client.get(f"{_api(tenant_a)}/{good['id']}").json()["status"] == "failed"
+    assert _imports_folder(data_dir, tenant_a) == []
+
+
+def test_clean_up_removes_the_files_of_day_old_uncommitted_runs(
+    client: TestClient[Any],
+    database: Database,
+    data_dir: Path,
+    tenant_a: TenantRef,
+    indicator_a: IndicatorRef,
+    editor: UserRef,
+) -> None:
+    login(client, editor)
+    body = f"{ACTUALS_HEADER}\nICT1,2026,Q1,90,,,,\n".encode()
+    old, committing, fresh = (_upload(client, tenant_a, body).json() for _ in range(3))
+    day_ago = datetime.now(UTC) - timedelta(days=1, minutes=1)
+    with database.sync_sessions() as session, session.begin():
+        bind_tenant_sync(session, tenant_a.id)
+        for run, status in ((old, ImportStatus.VALID), (committing, ImportStatus.COMMITTING)):
+            session.execute(
+                update(ImportRun)
+                .where(ImportRun.id == uuid.UUID(run["id"]))
+                .values(created_at=day_ago, status=status)
+            )
+    orphan = data_dir / "tenants" / str(tenant_a.id) / "imports" / f"{uuid.uuid4()}.csv"
+    orphan.write_bytes(body)  # an upload whose request broke off
+    os.utime(orphan, (day_ago.timestamp(), day_ago.timestamp()))
+    for _ in range(2):  # running it again changes nothing more
+        run_job(database, get_job(runs.CLEANUP_JOB), str(tenant_a.id), {})
+    assert _imports_folder(data_dir, tenant_a) == sorted(
+        f"{run['id']}.csv" for run in (committing, fresh)
+    )
+    with database.sync_sessions() as session:
+        bind_tenant_sync(session, tenant_a.id)
+        gone = session.get(ImportRun, (tenant_a.id, uuid.UUID(old["id"])))
+        assert gone is not None and gone.stored_path is None
