@@ -3,7 +3,8 @@ first column, the header row frozen, an autofilter over the table, numbers store
 numbers shown with their decimal places, and status cells coloured and carrying the key.
 
 Every text is written as a string cell, never as a formula: openpyxl would store text
-that starts with ``=`` as a live formula (see :mod:`saypro.platform.documents.text`).
+that starts with ``=`` as a live formula; and without the control characters XML cannot
+hold (see :mod:`saypro.platform.documents.text`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from saypro.platform.documents.colours import fill_of
 from saypro.platform.documents.model import Document, Mark, Number
-from saypro.platform.documents.text import looks_like_formula
+from saypro.platform.documents.text import looks_like_formula, printable
 
 HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -29,7 +30,8 @@ def _format(places: int) -> str:
     return "#,##0" + ("." + "0" * places if places else "")
 
 
-def _put_text(cell: Cell, text: str) -> None:
+def _put_text(cell: Cell, content: str) -> None:
+    text = printable(content)
     cell.value = text
     # Assigning text that starts with "=" makes openpyxl store a formula; a string cell
     # shows the same text and is never run. The quote prefix is how a spreadsheet
@@ -41,7 +43,7 @@ def _put_text(cell: Cell, text: str) -> None:
 
 def _append_text(sheet: Worksheet, texts: list[str], *, first_font: Font | None = None) -> int:
     """Appends a row of texts (the first in ``first_font`` if given); its row number."""
-    sheet.append(texts)
+    sheet.append([printable(text) for text in texts])
     row = sheet.max_row
     for column, text in enumerate(texts, start=1):
         _put_text(sheet.cell(row=row, column=column), text)
