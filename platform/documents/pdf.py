@@ -1,7 +1,7 @@
 """A document as a landscape A4 PDF: the title block on the first page, one table whose
-header row repeats on every page, long text wrapped in its cell, group headings as
-full-width rows, status cells coloured, and on every page the municipality, the report's
-title and "page X of Y"."""
+header row repeats on every page, long text wrapped in its cell (a row taller than a
+page continues on the next), group headings as full-width rows, status cells coloured,
+and on every page the municipality, the report's title and "page X of Y"."""
 
 from __future__ import annotations
 
@@ -125,7 +125,10 @@ def to_pdf(document: Document) -> bytes:
             [Paragraph("No indicators match these filters.", BODY)] + [""] * (len(widths) - 1)
         )
         style.append(("SPAN", (0, 1), (-1, 1)))
-    table = LongTable(data, colWidths=widths, repeatRows=1)
+    # splitInRow lets a row taller than a page (a long reason for deviation) continue on
+    # the next page; reportlab still moves a row that fits whole to the next page first.
+    # The value is the least height, in points, of either part of a split row.
+    table = LongTable(data, colWidths=widths, repeatRows=1, splitInRow=1)
     table.setStyle(TableStyle(style))
     story.append(table)
     template = SimpleDocTemplate(
