@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -30,7 +30,8 @@ def _format(places: int) -> str:
     return "#,##0" + ("." + "0" * places if places else "")
 
 
-def _put_text(cell: Cell, content: str) -> None:
+def _put_text(cell: Cell | MergedCell, content: str) -> None:
+    assert isinstance(cell, Cell)  # the writer merges no cells
     text = printable(content)
     cell.value = text
     # Assigning text that starts with "=" makes openpyxl store a formula; a string cell
