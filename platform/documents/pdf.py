@@ -1,7 +1,7 @@
 """A document as a landscape A4 PDF: the title block on the first page, one table whose
-header row repeats on every page, long text wrapped in its cell, group headings as
-full-width rows, status cells coloured, and on every page the municipality, the report's
-title and "page X of Y"."""
+header row repeats on every page, long text wrapped in its cell (a row taller than a
+page continues on the next), group headings as full-width rows, status cells coloured,
+and on every page the municipality, the report's title and "page X of Y"."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, 
 
 from saypro.platform.documents.colours import fill_of
 from saypro.platform.documents.model import Cell, Document, Mark, Number, cell_text
+from saypro.platform.documents.text import printable
 
 PAGE = landscape(A4)
 MARGIN = 12 * mm
@@ -54,9 +55,9 @@ def _numbered_canvas(document: Document) -> type[Canvas]:
         def _furniture(self, total: int) -> None:
             width, height = PAGE
             self.setFont("Helvetica-Bold", 8)
-            self.drawString(MARGIN, height - 8 * mm, document.organisation)
+            self.drawString(MARGIN, height - 8 * mm, printable(document.organisation))
             self.setFont("Helvetica", 8)
-            self.drawRightString(width - MARGIN, height - 8 * mm, document.title)
+            self.drawRightString(width - MARGIN, height - 8 * mm, printable(document.title))
             self.drawString(
                 MARGIN,
                 7 * mm,
@@ -67,9 +68,15 @@ def _numbered_canvas(document: Document) -> type[Canvas]:
     return NumberedCanvas
 
 
+def _markup(text: str) -> str:
+    """Text as Paragraph markup: the user's ``<``, ``>`` and ``&`` shown, not read as
+    tags; control characters (no glyph in the font) removed; line breaks kept."""
+    return escape(printable(text)).replace("\n", "<br/>")
+
+
 def _paragraph(cell: Cell) -> Paragraph:
     style = NUMBER if isinstance(cell, Number) else BODY
-    text = escape(cell_text(cell)).replace("\n", "<br/>")
+    text = _markup(cell_text(cell))
     if isinstance(cell, Mark):
         text = f"<b>{text}</b>"
     return Paragraph(text, style)
@@ -81,16 +88,16 @@ def to_pdf(document: Document) -> bytes:
     total_width = sum(c.width for c in document.columns)
     widths = [frame_width * c.width / total_width for c in document.columns]
     story: list[Any] = [
-        Paragraph(escape(document.organisation), STYLES["Title"]),
-        Paragraph(escape(document.title), STYLES["Heading2"]),
+        Paragraph(_markup(document.organisation), STYLES["Title"]),
+        Paragraph(_markup(document.title), STYLES["Heading2"]),
     ]
     for label, value in document.details:
-        story.append(Paragraph(f"<b>{escape(label)}:</b> {escape(value)}", STYLES["BodyText"]))
+        story.append(Paragraph(f"<b>{_markup(label)}:</b> {_markup(value)}", STYLES["BodyText"]))
     for note in document.notes:
-        story.append(Paragraph(escape(note), STYLES["BodyText"]))
+        story.append(Paragraph(_markup(note), STYLES["BodyText"]))
     story.append(Spacer(1, 4 * mm))
 
-    data: list[list[Any]] = [[Paragraph(escape(c.title), HEADER) for c in document.columns]]
+    data: list[list[Any]] = [[Paragraph(_markup(c.title), HEADER) for c in document.columns]]
     style: list[Any] = [
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -101,7 +108,7 @@ def to_pdf(document: Document) -> bytes:
     for group in document.groups:
         if group.title:
             row = len(data)
-            data.append([Paragraph(escape(group.title), GROUP)] + [""] * (len(widths) - 1))
+            data.append([Paragraph(_markup(group.title), GROUP)] + [""] * (len(widths) - 1))
             style += [
                 ("SPAN", (0, row), (-1, row)),
                 ("BACKGROUND", (0, row), (-1, row), colors.HexColor("#D9E1F2")),
@@ -118,7 +125,10 @@ def to_pdf(document: Document) -> bytes:
             [Paragraph("No indicators match these filters.", BODY)] + [""] * (len(widths) - 1)
         )
         style.append(("SPAN", (0, 1), (-1, 1)))
-    table = LongTable(data, colWidths=widths, repeatRows=1)
+    # splitInRow lets a row taller than a page (a long reason for deviation) continue on
+    # the next page; reportlab still moves a row that fits whole to the next page first.
+    # The value is the least height, in points, of either part of a split row.
+    table = LongTable(data, colWidths=widths, repeatRows=1, splitInRow=1)
     table.setStyle(TableStyle(style))
     story.append(table)
     template = SimpleDocTemplate(
