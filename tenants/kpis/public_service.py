@@ -174,7 +174,9 @@ async def dashboard(
             i.id: evaluate_year(
                 i,
                 year,
-                data.targets.get(i.id, {}),
+                # Targets not yet approved (a draft SDBIP, an adjustment in progress) are
+                # not the municipality's published commitment: the public never sees them.
+                {p: t for p, t in data.targets.get(i.id, {}).items() if t.approved_at},
                 data.actuals.get(i.id, {}),
                 indicator_scale(scale, i),
                 today,

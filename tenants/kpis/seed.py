@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from sqlalchemy import column, select, table
@@ -259,6 +259,10 @@ def seed_demo(session: Session, users: dict[str, object]) -> None:
     session.flush()
 
 
+# The demo's 2026/27 targets are those of an adopted SDBIP: approved before the year began.
+DEMO_TARGETS_APPROVED = datetime(2026, 6, 30, 10, tzinfo=UTC)
+
+
 def _targets(
     session: Session,
     indicator: Indicator,
@@ -274,6 +278,7 @@ def _targets(
             period=ANNUAL,
             value=D(annual) if annual else None,
             upper_value=D(annual_upper) if annual_upper else None,
+            approved_at=DEMO_TARGETS_APPROVED,
         )
     )
     for number, (value, upper) in enumerate(zip(values, uppers, strict=True), start=1):
@@ -284,6 +289,7 @@ def _targets(
                 period=number,
                 value=D(value) if value else None,
                 upper_value=D(upper) if upper else None,
+                approved_at=DEMO_TARGETS_APPROVED,
             )
         )
 

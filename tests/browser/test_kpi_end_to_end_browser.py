@@ -59,6 +59,9 @@ def _define_indicator(page: Page, year: FinancialYear) -> str:
         targets.get_by_label(re.compile(rf"^{label} {re.escape(year.label)}")).fill(value)
     targets.get_by_role("button", name="Save targets").click()
     expect(page.get_by_test_id("annual-target")).to_have_text("10")
+    # Approved targets are the adopted SDBIP's: what the public dashboard shows.
+    page.get_by_role("button", name=f"Approve the {year.label} targets").click()
+    expect(page.get_by_role("button", name=f"Approve the {year.label} targets")).to_have_count(0)
     return indicator_url
 
 

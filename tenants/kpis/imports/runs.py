@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -119,11 +120,12 @@ def commit(session: Session, run_id: uuid.UUID, progress: Progress | None = None
     try:
         # A savepoint: a write refused half-way (say an actual submitted since the
         # check) is undone whole before the run is marked invalid and committed.
+        replaced: list[dict[str, Any]] = []
         with session.begin_nested():
             checked = _check(session, run, progress)
             if not checked.errors:
                 if run.kind is ImportKind.ACTUALS:
-                    write_actuals(
+                    replaced = write_actuals(
                         session, checked.actuals, user_id=run.committed_by, submit=run.submit
                     )
                 else:
@@ -145,8 +147,11 @@ def commit(session: Session, run_id: uuid.UUID, progress: Progress | None = None
     run.rows_done = run.rows_total
     run.status = ImportStatus.DONE
     run.finished_at = datetime.now(UTC)
-    stored, run.stored_path = run.stored_path, None
     session.flush()
+    # One event for the whole import (one per row would make a 100 000-row import
+    # unusable). It names the file, kept with the run (deleted with the municipality), by
+    # its SHA-256, and lists the drafts and returned actuals the import overwrote, as they
+    # were ("replaced"): with the file, what changed can be told row by row.
     audit.record(
         session,
         "kpis.import.committed",
@@ -159,11 +164,9 @@ def commit(session: Session, run_id: uuid.UUID, progress: Progress | None = None
             "rows": run.rows_total,
             "state": "submitted" if run.submit else "draft",
             **run.summary,
+            "replaced": replaced,
         },
     )
-    tenant = run.tenant_id
-    # The file goes once the rows are committed (a rolled-back commit keeps it).
-    event.listen(session, "after_commit", lambda _s: files.remove(tenant, stored), once=True)
 
 
 def mark_failed(session: Session, run_id: uuid.UUID, reason: str) -> None:

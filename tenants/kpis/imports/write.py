@@ -52,6 +52,17 @@ ON CONFLICT (tenant_id, indicator_id, financial_year, period) DO UPDATE SET
     updated_at = now()
 WHERE a.state IN ('draft', 'returned')
 """
+# What the merge is about to overwrite (drafts and returned actuals of the same periods):
+# the import's audit event keeps it, as the services' events keep a "before".
+REPLACED = """
+SELECT i.code, a.financial_year, a.period, a.value::text, a.flag::text, a.state::text
+FROM kpi_import_actuals AS s
+JOIN kpi_actuals AS a
+  ON a.tenant_id = %(tenant)s::uuid AND a.indicator_id = s.indicator_id
+ AND a.financial_year = s.financial_year AND a.period = s.period
+JOIN kpi_indicators AS i ON i.tenant_id = a.tenant_id AND i.id = a.indicator_id
+ORDER BY i.code, a.financial_year, a.period
+"""
 PROGRESS_STEP = 5_000
 
 
@@ -69,7 +80,9 @@ def write_actuals(
     user_id: uuid.UUID | None,
     submit: bool,
     progress: Callable[[int], None] | None = None,
-) -> None:
+) -> list[dict[str, Any]]:
+    """Write ``rows``; returns what they replaced (code, year, period, value, flag, state
+    of each existing actual they overwrote)."""
     tenant = require_tenant(session)
     connection = _driver(session)
     with connection.cursor() as cursor:
@@ -92,6 +105,18 @@ def write_actuals(
                 )
                 if progress is not None and done % PROGRESS_STEP == 0:
                     progress(done)
+        cursor.execute(REPLACED, {"tenant": tenant})
+        replaced = [
+            {
+                "code": code,
+                "financial_year": year,
+                "period": period,
+                "value": value,
+                "flag": flag,
+                "state": state,
+            }
+            for code, year, period, value, flag, state in cursor.fetchall()
+        ]
         cursor.execute(
             MERGE,
             {
@@ -108,6 +133,7 @@ def write_actuals(
                 field="file",
             )
         cursor.execute("DROP TABLE kpi_import_actuals")
+    return replaced
 
 
 def write_indicators(session: Session, rows: Sequence[IndicatorRow]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from saypro.platform.clock import today_sast
@@ -66,6 +67,10 @@ def _indicator(code: str, name: str, year: int, owner: UserRef, *, public: bool)
     )
 
 
+# The targets are the adopted SDBIP's: approved (the public sees only approved targets).
+APPROVED_AT = datetime(2025, 6, 30, 12, tzinfo=UTC)
+
+
 def _targets(indicator_id: uuid.UUID, year: int) -> list[Target]:
     return [
         Target(
@@ -73,6 +78,7 @@ def _targets(indicator_id: uuid.UUID, year: int) -> list[Target]:
             financial_year=year,
             period=period,
             value=Decimal(400 if period == ANNUAL else 100),
+            approved_at=APPROVED_AT,
         )
         for period in (ANNUAL, 1, 2, 3, 4)
     ]

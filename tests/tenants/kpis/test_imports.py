@@ -3,6 +3,7 @@ idempotent jobs, progress, the CLI and who may import."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
@@ -28,7 +29,7 @@ from saypro.platform.identity.permissions import Role
 from saypro.platform.jobs.registry import get_job
 from saypro.platform.jobs.runtime import run_job
 from saypro.platform.settings import DatabaseUrls, get_settings
-from saypro.tenants.kpis.imports import runs
+from saypro.tenants.kpis.imports import files, runs
 from saypro.tenants.kpis.imports.models import ImportRun, ImportStatus
 from saypro.tenants.kpis.models import ActualState, ActualValue, Indicator, PeriodLock, Target
 from tests import servers
@@ -119,9 +120,41 @@ def test_csv_actuals_preview_then_commit_once(
             select(AuditEvent).where(AuditEvent.action == "kpis.import.committed")
         ).all()
         stored = session.get(ImportRun, (tenant_a.id, uuid.UUID(run["id"])))
-        assert stored is not None and stored.stored_path is None
+        # The committed file stays with the run: the audit event's "after" is its rows.
+        assert stored is not None and stored.stored_path is not None
+        kept = files.absolute(tenant_a.id, stored.stored_path).read_bytes()
+    assert kept == body.encode()
     assert len(events) == 1 and events[0].after is not None
+    assert events[0].after["replaced"] == []
     assert events[0].after["created"] == 2 and events[0].actor_id == editor.id
+    assert events[0].after["sha256"] == hashlib.sha256(kept).hexdigest()
+
+    # A second import overwrites the Q1 draft: the event keeps what it replaced.
+    again = _upload(client, tenant_a, f"{ACTUALS_HEADER}\r\nICT1,2026,1,95,,,,\r\n".encode())
+    assert again.json()["status"] == "valid", again.text
+    client.post(f"{_api(tenant_a)}/{again.json()['id']}/commit")
+    _commit_job(database, tenant_a, again.json()["id"])
+    assert [r.value for r in _actuals(database, tenant_a)] == [Decimal("95"), Decimal("100")]
+    with database.sync_sessions() as session:
+        bind_tenant_sync(session, tenant_a.id)
+        latest = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "kpis.import.committed")
+            .order_by(AuditEvent.seq.desc())
+        ).first()
+    assert latest is not None and latest.after is not None
+    assert latest.after["replaced"] == (
+        [
+            {
+                "code": "ICT1",
+                "financial_year": 2026,
+                "period": 1,
+                "value": "90.0000",
+                "flag": None,
+                "state": "draft",
+            }
+        ]
+    )
 
 
 def test_xlsx_actuals_submitted_for_review(

@@ -24,7 +24,13 @@ from saypro.platform.settings import DatabaseUrls, Settings
 from saypro.platform.tenancy.models import Tenant, TenantStatus
 from saypro.platform.web.app import create_app
 from saypro.tenants.kpis.evaluation import load_year
-from saypro.tenants.kpis.models import ActualState, Calculation, Indicator, PublicDashboard
+from saypro.tenants.kpis.models import (
+    ActualState,
+    Calculation,
+    Indicator,
+    PublicDashboard,
+    Target,
+)
 from saypro.tenants.kpis.periods import Frequency
 from tests.asyncio_runner import run_in_own_loop
 from tests.conftest import BASE_URL, csrf_token, login
@@ -165,6 +171,25 @@ def test_nothing_is_shown_before_an_indicator_is_public_or_approved(
     assert response.status_code == 200 and "No indicators are published yet." in response.text
     assert "Helpdesk tickets resolved" not in response.text
     _absent(response.text, world)
+
+
+def test_targets_not_yet_approved_are_not_shown(
+    anonymous: TestClient[Any], database: Database, world: PublicWorld
+) -> None:
+    """A target being adjusted (approval withdrawn by the change) is not the published
+    commitment: the public sees no target and no status for that year."""
+    with database.sync_sessions() as session, session.begin():
+        bind_tenant_sync(session, world.tenant.id)
+        session.execute(
+            update(Target)
+            .where(Target.financial_year == world.year.start_year)
+            .values(approved_at=None)
+        )
+    [indicator] = anonymous.get(_urls(world.tenant.slug)["json"]).json()["indicators"]
+    assert indicator["target"] is None
+    assert indicator["status"]["key"] != "D"  # no longer judged against the draft target
+    this_year = [p for p in indicator["trend"] if world.year.label in p["label"]]
+    assert this_year and all(p["target"] is None for p in this_year)
 
 
 # Headers ------------------------------------------------------------------------------
