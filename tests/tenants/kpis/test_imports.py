@@ -593,17 +593,27 @@ def _set_status(database: Database, tenant: TenantRef, run_id: str, status: Impo
         session.execute(update(ImportRun).values(status=status))
 
 
-def test_preview_job_takes_up_a_run_left_validating(
+@pytest.fixture
+def queued_run(
     client: TestClient[Any],
-    database: Database,
     tenant_a: TenantRef,
     indicator_a: IndicatorRef,
     editor: UserRef,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:
+) -> dict[str, Any]:
+    """A one-row actuals file, uploaded by the editor and left to the preview job (as if
+    it were too large to preview in the request)."""
     monkeypatch.setattr(runs, "INLINE_PREVIEW_BYTES", 10)
     login(client, editor)
-    run = _upload(client, tenant_a, f"{ACTUALS_HEADER}\nICT1,2026,Q1,90,,,,\n".encode()).json()
+    upload = _upload(client, tenant_a, f"{ACTUALS_HEADER}\nICT1,2026,Q1,90,,,,\n".encode())
+    run: dict[str, Any] = upload.json()
+    return run
+
+
+def test_preview_job_takes_up_a_run_left_validating(
+    client: TestClient[Any], database: Database, tenant_a: TenantRef, queued_run: dict[str, Any]
+) -> None:
+    run = queued_run
     _set_status(database, tenant_a, run["id"], ImportStatus.VALIDATING)  # a worker died
     run_job(database, get_job(runs.PREVIEW_JOB), str(tenant_a.id), {"run_id": run["id"]})
     after = client.get(f"{_api(tenant_a)}/{run['id']}").json()
@@ -614,13 +624,10 @@ def test_preview_job_that_breaks_off_marks_the_run_failed(
     client: TestClient[Any],
     database: Database,
     tenant_a: TenantRef,
-    indicator_a: IndicatorRef,
-    editor: UserRef,
+    queued_run: dict[str, Any],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(runs, "INLINE_PREVIEW_BYTES", 10)
-    login(client, editor)
-    run = _upload(client, tenant_a, f"{ACTUALS_HEADER}\nICT1,2026,Q1,90,,,,\n".encode()).json()
+    run = queued_run
 
     def broken(*args: Any, **options: Any) -> None:
         raise RuntimeError("out of memory")
