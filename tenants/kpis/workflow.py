@@ -33,6 +33,7 @@ from saypro.tenants.kpis.models import (
     PeriodLock,
 )
 from saypro.tenants.kpis.periods import FinancialYear, Period, periods
+from saypro.tenants.kpis.periods import period as period_of_year
 from saypro.tenants.kpis.repository import IndicatorRepository
 from saypro.tenants.kpis.schedule import awaits_report, due_date, is_overdue
 from saypro.tenants.kpis.schemas import (
@@ -182,7 +183,7 @@ def _period(indicator: Indicator, year: int, number: int) -> Period:
         raise InvalidInput(
             f"a {indicator.frequency.value} indicator has periods 1 to {count}", field="period"
         )
-    return Period(fy, indicator.frequency, number)
+    return period_of_year(fy, indicator.frequency, number)
 
 
 def check_reporter(indicator: Indicator, reporter: Reporter) -> None:

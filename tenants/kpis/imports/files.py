@@ -203,7 +203,7 @@ def read_table(
     rows: list[tuple[int, list[str]]] = []
     width = len(header)
     for number, cells in enumerate(raw, start=2):
-        if not any(c.strip() for c in cells):
+        if not "".join(cells).strip():  # a blank row (the cheaper test: it runs per row)
             continue
         if header_only:
             return Table(header, [])  # the file has rows; the preview reads them

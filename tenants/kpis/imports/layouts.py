@@ -9,6 +9,7 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from openpyxl import Workbook
 
@@ -86,10 +87,15 @@ def enum_name(raw: str) -> str:
     return re.sub(r"[\s/-]+", "_", raw.strip().lower())
 
 
+_YEAR = re.compile(r"(\d{4})(?:\s*/\s*(\d{2}|\d{4}))?")
+
+
+# A file repeats a handful of years in every row: each distinct text is parsed once.
+@lru_cache(maxsize=256)
 def parse_year(raw: str) -> int:
     """``2026/27`` or ``2026`` (or ``2026/2027``) as the year it starts in."""
     text = raw.strip()
-    match = re.fullmatch(r"(\d{4})(?:\s*/\s*(\d{2}|\d{4}))?", text)
+    match = _YEAR.fullmatch(text)
     if match is None:
         raise InvalidInput(
             f"{text!r} is not a financial year; write it as 2026/27 or 2026",
