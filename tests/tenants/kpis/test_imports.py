@@ -29,7 +29,7 @@ from saypro.platform.identity.permissions import Role
 from saypro.platform.jobs.registry import get_job
 from saypro.platform.jobs.runtime import run_job
 from saypro.platform.settings import DatabaseUrls, get_settings
-from saypro.tenants.kpis.imports import files, runs
+from saypro.tenants.kpis.imports import files, runs, write
 from saypro.tenants.kpis.imports.models import ImportRun, ImportStatus
 from saypro.tenants.kpis.models import ActualState, ActualValue, Indicator, PeriodLock, Target
 from tests import servers
@@ -505,16 +505,16 @@ def test_a_commit_that_breaks_off_is_marked_failed_without_waiting_on_itself(
     login(client, editor)
     run = _upload(client, tenant_a, f"{ACTUALS_HEADER}\nICT1,2026,Q1,90,,,,\n".encode()).json()
     assert run["status"] == "valid", run["errors"]
-    real = runs.write_actuals
+    real = write.write_actuals
 
-    def clash(session: Any, rows: Any, **options: Any) -> None:
+    def clash(session: Any, rows: Any, **options: Any) -> list[dict[str, Any]]:
         # The indicator is deleted between the check and the write: the bulk INSERT fails.
         with database.sync_sessions() as other, other.begin():
             bind_tenant_sync(other, tenant_a.id)
             other.execute(delete(Indicator))
         # The job's transaction holds the run's row, as one that updated it would.
         session.execute(select(ImportRun).with_for_update())
-        real(session, rows, **options)
+        return real(session, rows, **options)
 
     monkeypatch.setattr(runs, "write_actuals", clash)
     client.post(f"{_api(tenant_a)}/{run['id']}/commit")
@@ -548,12 +548,12 @@ def test_a_refused_bulk_write_leaves_no_row_behind(
     body = f"{ACTUALS_HEADER}\nICT1,2026,Q1,90,,,,\nICT1,2026,Q2,80,,,,\n"
     run = _upload(client, tenant_a, body.encode()).json()
     assert run["status"] == "valid", run["errors"]
-    real = runs.write_actuals
+    real = write.write_actuals
 
-    def submitted_meanwhile(session: Any, rows: Any, **options: Any) -> None:
+    def submitted_meanwhile(session: Any, rows: Any, **options: Any) -> list[dict[str, Any]]:
         # Q2 is submitted after the check: the bulk INSERT changes one row of two.
         session.execute(update(ActualValue).values(state=ActualState.SUBMITTED))
-        real(session, rows, **options)
+        return real(session, rows, **options)
 
     monkeypatch.setattr(runs, "write_actuals", submitted_meanwhile)
     client.post(f"{_api(tenant_a)}/{run['id']}/commit")
