@@ -26,10 +26,12 @@ from saypro.platform.settings import Settings
 from saypro.platform.signup import service
 from saypro.platform.signup.service import SignUpForm, SlugTaken
 from saypro.platform.tenancy.models import MunicipalCategory, Province
-from saypro.platform.web.forms import validate_form
+from saypro.platform.web.forms import (
+    UNPROCESSABLE,
+    validate_form,
+)
 from saypro.platform.web.links import absolute_url
 
-UNPROCESSABLE = 422
 LIFETIME_HOURS = int(VERIFY_EMAIL_LIFETIME.total_seconds() // 3600)
 # Per address and hour, on top of the per-client limit: links sent again to one account.
 RESENDS_PER_ACCOUNT_PER_HOUR = 3

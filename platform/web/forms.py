@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Any, TypeVar
 
+from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +14,18 @@ from saypro.platform.errors import DomainError, NotFound
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 FORM_ONLY_FIELDS = {"_csrf_token"}
+UNPROCESSABLE = HTTP_422_UNPROCESSABLE_ENTITY
+
+
+class FormErrors(dict[str, str]):
+    """Error messages by field name, and the status the page answers with: 422 for bad
+    input; a refused business rule keeps its own (409 a conflict, 403 not the person's)."""
+
+    def __init__(
+        self, messages: Mapping[str, str] | None = None, *, status_code: int = UNPROCESSABLE
+    ) -> None:
+        super().__init__(messages or {})
+        self.status_code = status_code
 
 
 def clean_form(
@@ -45,12 +58,12 @@ def clean_form(
 
 def validate_form(
     model: type[M], form: Mapping[str, Any], lists: Collection[str] = ()
-) -> tuple[M | None, dict[str, str]]:
+) -> tuple[M | None, FormErrors]:
     """The validated model, or the errors keyed by field name for the template."""
     try:
-        return model.model_validate(clean_form(form, model, lists)), {}
+        return model.model_validate(clean_form(form, model, lists)), FormErrors()
     except ValidationError as exc:
-        errors: dict[str, str] = {}
+        errors = FormErrors()
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else "__all__"
             message = str(error["msg"]).removeprefix("Value error, ")
@@ -60,13 +73,14 @@ def validate_form(
 
 async def attempt(
     db_session: AsyncSession, action: Callable[[], Awaitable[T]]
-) -> tuple[T | None, dict[str, str]]:
+) -> tuple[T | None, FormErrors]:
     """Run a service call in a savepoint; a refused business rule undoes whatever the
-    call had written and becomes a form error on its field. "Not found" stays a 404."""
+    call had written and becomes a form error on its field, with the rule's status.
+    "Not found" stays a 404."""
     try:
         async with db_session.begin_nested():
-            return await action(), {}
+            return await action(), FormErrors()
     except NotFound:
         raise
     except DomainError as exc:
-        return None, {exc.field or "__all__": exc.message}
+        return None, FormErrors({exc.field or "__all__": exc.message}, status_code=exc.status_code)

@@ -16,11 +16,10 @@ from litestar.response import Redirect, Template
 
 from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission
-from saypro.platform.web.forms import attempt, validate_form
+from saypro.platform.web.forms import UNPROCESSABLE, attempt, validate_form
 from saypro.tenants.frameworks import service
 from saypro.tenants.frameworks.controllers.views import (
     EXPORT_DEPENDENCIES,
-    UNPROCESSABLE,
     Export,
     Form,
     FrameworkId,

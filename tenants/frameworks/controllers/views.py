@@ -31,7 +31,7 @@ FrameworkId = FromPath[uuid.UUID]
 ItemId = FromPath[uuid.UUID]
 IndicatorId = FromPath[uuid.UUID]
 Form = URLEncodedBody[dict[str, Any]]
-UNPROCESSABLE = 422
+
 # Kinds a municipality may create; the reference lists come with the workspace.
 CREATABLE_KINDS = [kind for kind in FrameworkKind if not kind.is_reference]
 

@@ -16,6 +16,7 @@ from saypro.platform.errors import DomainError, NotFound
 from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission
 from saypro.platform.tenancy.context import CurrentTenant
+from saypro.platform.web.forms import UNPROCESSABLE
 from saypro.tenants.kpis.controllers.import_api import (
     IMPORT_BODY_LIMIT,
     form_flag,
@@ -23,7 +24,6 @@ from saypro.tenants.kpis.controllers.import_api import (
     template_response,
 )
 from saypro.tenants.kpis.controllers.views import (
-    UNPROCESSABLE,
     PrincipalRequest,
     Session,
     Tenant,

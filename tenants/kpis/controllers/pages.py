@@ -22,10 +22,9 @@ from saypro.platform.clock import today_sast
 from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission
 from saypro.platform.tenancy.context import CurrentTenant
-from saypro.platform.web.forms import attempt, validate_form
+from saypro.platform.web.forms import UNPROCESSABLE, FormErrors, attempt, validate_form
 from saypro.tenants.kpis import evidence, service, trends, workflow
 from saypro.tenants.kpis.controllers.views import (
-    UNPROCESSABLE,
     UPLOAD_BODY_LIMIT,
     Form,
     IndicatorId,
@@ -33,7 +32,6 @@ from saypro.tenants.kpis.controllers.views import (
     Session,
     Tenant,
     Year,
-    attempt_step,
     indicators_url,
     multi,
     render,
@@ -450,7 +448,7 @@ class IndicatorPages(Controller):
         tenant: CurrentTenant,
         indicator_id: uuid.UUID,
         financial_year: int,
-        errors: dict[str, str],
+        errors: FormErrors,
         values: dict[str, Any] | None = None,
     ) -> Template | Redirect:
         """Back to the indicator's year after a reporting step, or the page with the
@@ -465,7 +463,7 @@ class IndicatorPages(Controller):
             financial_year if 2000 <= financial_year <= 2099 else None,
             values=values or {},
             errors=errors,
-            status_code=int(errors.pop("_status", UNPROCESSABLE)),
+            status_code=errors.status_code,
         )
 
     @post("/{indicator_id:uuid}/actuals/{financial_year:int}", **REPORT)
@@ -485,7 +483,7 @@ class IndicatorPages(Controller):
             errors["period"] = "choose a period"
         if parsed is not None and not errors:
             who = reporter(request, tenant)
-            errors = await attempt_step(
+            _, errors = await attempt(
                 db_session,
                 lambda: workflow.report(
                     db_session, who, indicator_id, financial_year, period, parsed
@@ -506,7 +504,7 @@ class IndicatorPages(Controller):
         period: FromPath[int],
     ) -> Template | Redirect:
         who = reporter(request, tenant)
-        errors = await attempt_step(
+        _, errors = await attempt(
             db_session,
             lambda: workflow.submit(db_session, who, indicator_id, financial_year, period),
         )
@@ -523,7 +521,7 @@ class IndicatorPages(Controller):
         period: FromPath[int],
     ) -> Template | Redirect:
         who = reporter(request, tenant)
-        errors = await attempt_step(
+        _, errors = await attempt(
             db_session,
             lambda: workflow.approve(db_session, who, indicator_id, financial_year, period),
         )
@@ -544,7 +542,7 @@ class IndicatorPages(Controller):
         parsed, errors = validate_form(ReturnIn, data)
         if parsed is not None:
             comment = parsed.comment
-            errors = await attempt_step(
+            _, errors = await attempt(
                 db_session,
                 lambda: workflow.return_actual(
                     db_session, who, indicator_id, financial_year, period, comment
@@ -569,7 +567,7 @@ class IndicatorPages(Controller):
     ) -> Template | Redirect:
         who = reporter(request, tenant)
         upload = await uploaded_file(data)
-        errors = await attempt_step(
+        _, errors = await attempt(
             db_session,
             lambda: evidence.upload(db_session, who, indicator_id, financial_year, period, upload),
         )

@@ -18,10 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission
 from saypro.platform.tenancy.context import CurrentTenant
-from saypro.platform.web.forms import attempt, validate_form
+from saypro.platform.web.forms import UNPROCESSABLE, attempt, validate_form
 from saypro.tenants.kpis import public_service
 from saypro.tenants.kpis.controllers.views import (
-    UNPROCESSABLE,
     Form,
     IndicatorId,
     Session,

@@ -15,10 +15,10 @@ from saypro.platform.clock import today_sast
 from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission
 from saypro.platform.tenancy.context import CurrentTenant
-from saypro.platform.web.forms import attempt, validate_form
+from saypro.platform.web.forms import UNPROCESSABLE, attempt, validate_form
 from saypro.tenants.kpis import reminders
 from saypro.tenants.kpis.completion import completion
-from saypro.tenants.kpis.controllers.views import UNPROCESSABLE, Form, Session, Tenant, render
+from saypro.tenants.kpis.controllers.views import Form, Session, Tenant, render
 from saypro.tenants.kpis.periods import FinancialYear
 from saypro.tenants.kpis.reminder_schemas import ManagerIn, ReminderSettingsIn, Weekday
 

@@ -18,15 +18,13 @@ from saypro.platform.errors import DomainError, NotFound
 from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission
 from saypro.platform.tenancy.context import CurrentTenant
-from saypro.platform.web.forms import validate_form
+from saypro.platform.web.forms import UNPROCESSABLE, FormErrors, attempt, validate_form
 from saypro.tenants.kpis import evidence, workflow
 from saypro.tenants.kpis.controllers.views import (
-    UNPROCESSABLE,
     Form,
     PrincipalRequest,
     Session,
     Tenant,
-    attempt_step,
     download_response,
     render,
     reporter,
@@ -186,12 +184,12 @@ class LockPages(Controller):
         db_session: AsyncSession,
         tenant: CurrentTenant,
         year: int,
-        errors: dict[str, str],
+        errors: FormErrors,
         values: dict[str, Any] | None = None,
     ) -> Template | Redirect:
         if not errors:
             return Redirect(path=f"/t/{tenant.slug}/kpis/locks?year={year}")
-        status = int(errors.pop("_status", UNPROCESSABLE))
+        status = errors.status_code
         return await self._page(
             db_session,
             tenant,
@@ -207,7 +205,7 @@ class LockPages(Controller):
         if parsed is None:
             return await self._step(db_session, tenant, _year(data), errors)
         year, quarter = parsed.financial_year, parsed.quarter
-        errors = await attempt_step(db_session, lambda: workflow.lock(db_session, year, quarter))
+        _, errors = await attempt(db_session, lambda: workflow.lock(db_session, year, quarter))
         return await self._step(db_session, tenant, year, errors)
 
     @post("/unlock", **PERIODS)
@@ -217,7 +215,7 @@ class LockPages(Controller):
         parsed, errors = validate_form(UnlockIn, data)
         if parsed is not None:
             checked = parsed
-            errors = await attempt_step(
+            _, errors = await attempt(
                 db_session,
                 lambda: workflow.unlock(
                     db_session, checked.financial_year, checked.quarter, checked.reason

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from litestar import Request
@@ -13,7 +13,6 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import File, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from saypro.platform.errors import DomainError, NotFound
 from saypro.platform.identity.permissions import Permission
 from saypro.platform.identity.principal import Principal
 from saypro.platform.identity.service import list_members
@@ -30,26 +29,11 @@ Tenant = NamedDependency[CurrentTenant]
 IndicatorId = FromPath[uuid.UUID]
 Year = FromPath[int]
 Form = URLEncodedBody[dict[str, Any]]
-UNPROCESSABLE = 422
+
 PrincipalRequest = Request[Principal, Any, State]
 # The request-size ceiling of an upload route; the evidence limit (EVIDENCE_MAX_BYTES, at
 # most 50 MiB) is checked in the service, where the message can name the field.
 UPLOAD_BODY_LIMIT = 51 * 1024 * 1024
-
-
-async def attempt_step(
-    db_session: AsyncSession, action: Callable[[], Awaitable[object]]
-) -> dict[str, str]:
-    """Run a reporting step in a savepoint; a refusal becomes form errors, with the
-    answer's status under ``_status`` (409 conflict, 403 not the person's step, 422)."""
-    try:
-        async with db_session.begin_nested():
-            await action()
-            return {}
-    except NotFound:
-        raise
-    except DomainError as exc:
-        return {exc.field or "__all__": exc.message, "_status": str(exc.status_code)}
 
 
 def reporter(request: PrincipalRequest, tenant: CurrentTenant) -> Reporter:

@@ -16,13 +16,13 @@ from saypro.platform.errors import InvalidInput
 from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission
 from saypro.platform.tenancy.context import CurrentTenant
-from saypro.platform.web.forms import validate_form
+from saypro.platform.web.forms import UNPROCESSABLE, FormErrors, validate_form
 from saypro.tenants.frameworks import service as frameworks
 from saypro.tenants.reports.controllers.api import download
 from saypro.tenants.reports.schemas import SdbipFilters
 
 READ = requires(Permission.KPIS_READ)
-UNPROCESSABLE = 422
+
 Session = NamedDependency[AsyncSession]
 Tenant = NamedDependency[CurrentTenant]
 
@@ -75,5 +75,5 @@ class ReportPages(Controller):
             try:
                 return await download(db_session, tenant, filters)
             except InvalidInput as exc:
-                errors = {exc.field or "__all__": exc.message}
+                errors = FormErrors({exc.field or "__all__": exc.message})
         return await _page(db_session, tenant, values, errors=errors, status_code=UNPROCESSABLE)

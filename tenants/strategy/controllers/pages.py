@@ -14,11 +14,10 @@ from litestar.response import Redirect, Template
 
 from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission
-from saypro.platform.web.forms import attempt, validate_form
+from saypro.platform.web.forms import UNPROCESSABLE, attempt, validate_form
 from saypro.tenants.strategy import service
 from saypro.tenants.strategy.controllers.views import (
     PROGRESS_CHANGED,
-    UNPROCESSABLE,
     Form,
     InitiativeId,
     ObjectiveId,

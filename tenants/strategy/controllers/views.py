@@ -20,7 +20,7 @@ Tenant = NamedDependency[CurrentTenant]
 ObjectiveId = FromPath[uuid.UUID]
 InitiativeId = FromPath[uuid.UUID]
 Form = URLEncodedBody[dict[str, Any]]
-UNPROCESSABLE = 422
+
 # Tells the progress indicator on the page to fetch the new roll-up.
 PROGRESS_CHANGED = {"HX-Trigger": "progress-changed"}
 
