@@ -161,6 +161,18 @@ PRESETS: Mapping[str, Scale] = {
                 Band("well_below", "Well below target", "red", None),
             ),
         ),
+        # How several provinces' municipalities word a five-level result.
+        Scale(
+            "five_level_met",
+            "Five levels (not met … extremely well met)",
+            (
+                Band("extremely_well_met", "Extremely well met", "blue", Decimal(150)),
+                Band("well_met", "Well met", "darkgreen", Decimal(115)),
+                Band("met", "Met", "green", HUNDRED),
+                Band("almost_met", "Almost met", "amber", Decimal(80)),
+                Band("not_met", "Not met", "red", None),
+            ),
+        ),
         Scale(
             "rag",
             "Red, amber, green",

@@ -102,6 +102,28 @@ def _validated(model: type[M], values: Mapping[str, Any]) -> tuple[M | None, dic
         return None, errors
 
 
+def _threshold_inputs(
+    form: Mapping[str, Any], scale: Scale, errors: dict[str, str]
+) -> dict[str, Decimal]:
+    """The band thresholds given on the form (``threshold_<band>``, blank: not given);
+    a value that is not a finite percentage in range goes into ``errors``."""
+    thresholds: dict[str, Decimal] = {}
+    for band in scale.thresholds():
+        raw = str(form.get(f"threshold_{band}") or "").strip()
+        if not raw:
+            continue
+        try:
+            value = Decimal(raw)
+        except ArithmeticError:
+            errors[f"threshold_{band}"] = "must be a percentage, e.g. 95"
+            continue
+        if not value.is_finite() or not -1000 <= value <= 1000:
+            errors[f"threshold_{band}"] = "must be a percentage between -1000 and 1000"
+            continue
+        thresholds[band] = value
+    return thresholds
+
+
 def _indicator_input(
     form: Mapping[str, Any], scale: Scale, weights: Mapping[uuid.UUID, Decimal]
 ) -> tuple[IndicatorCreate | None, dict[str, str]]:
@@ -114,18 +136,7 @@ def _indicator_input(
         errors["objectives"] = "choose objectives from the list"
     if initiative_ids is None:
         errors["initiative_ids"] = "choose initiatives from the list"
-    thresholds: dict[str, Decimal] = {}
-    for band in scale.thresholds():
-        raw = str(form.get(f"threshold_{band}") or "").strip()
-        if not raw:
-            continue
-        try:
-            thresholds[band] = Decimal(raw)
-        except ArithmeticError:
-            errors[f"threshold_{band}"] = "must be a percentage, e.g. 95"
-            continue
-        if not thresholds[band].is_finite() or not -1000 <= thresholds[band] <= 1000:
-            errors[f"threshold_{band}"] = "must be a percentage between -1000 and 1000"
+    thresholds = _threshold_inputs(form, scale, errors)
     if parsed is None or errors:
         return None, errors
     links = [{"objective_id": i, "weight": weights.get(i, Decimal(1))} for i in objective_ids or []]
@@ -599,17 +610,9 @@ class ScalePages(Controller):
         if preset is None:
             errors["scale"] = "choose one of the scales"
         else:
-            for band, default in preset.thresholds().items():
-                raw = str(data.get(f"threshold_{band}") or "").strip()
-                if not raw:
-                    continue
-                try:
-                    value = Decimal(raw)
-                except ArithmeticError:
-                    errors[f"threshold_{band}"] = "must be a percentage, e.g. 95"
-                    continue
-                if value != default:
-                    thresholds[band] = value
+            defaults = preset.thresholds()
+            given = _threshold_inputs(data, preset, errors)
+            thresholds = {band: v for band, v in given.items() if v != defaults[band]}
         if not errors:
             settings, errors = _validated(
                 ScaleSettings, {"scale": chosen, "thresholds": thresholds}

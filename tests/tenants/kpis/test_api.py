@@ -426,7 +426,7 @@ def test_workspace_scale_presets_and_thresholds(
     default = client_a.get(scale_url).json()
     assert default["scale"] == "binary_key" and [b["key"] for b in default["bands"]] == ["C", "D"]
     assert default["marks"]["not_applicable"]["key"] == "N/A"
-    assert set(default["presets"]) == {"binary_key", "five_band", "rag"}
+    assert set(default["presets"]) == {"binary_key", "five_band", "five_level_met", "rag"}
     bad = client_a.put(scale_url, json={"scale": "rag", "thresholds": {"amber": "120"}})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "thresholds"
     unknown = client_a.put(scale_url, json={"scale": "traffic"})
@@ -512,3 +512,24 @@ def test_deleting_an_objective_removes_its_links(
     assert client_a.delete(objective_url).status_code == 204
     indicator = client_a.get(f"{_base(tenant_a)}/{created['id']}").json()
     assert (indicator["objectives"], indicator["initiative_ids"]) == ([], [])
+
+
+def test_a_yes_no_indicator_takes_only_one_or_zero(
+    client_a: TestClient[Any], tenant_a: TenantRef
+) -> None:
+    created = client_a.post(
+        _base(tenant_a),
+        json={
+            "code": "POL1",
+            "name": "ICT policy approved",
+            "unit": "yes_no",
+            "frequency": "annual",
+        },
+    )
+    assert created.status_code == 201, created.text
+    url = f"{_base(tenant_a)}/{created.json()['id']}/actuals/2026/1"
+    for refused in ("2", "0.5"):
+        answer = client_a.put(url, json={"value": refused})
+        assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "value"
+    year = client_a.put(url, json={"value": "1"})
+    assert year.status_code == 200 and year.json()["periods"][0]["actual"] == "1.0000"

@@ -279,7 +279,7 @@ def test_status_scale_page(
         f"{url}/", data=_form(client_a, scale="rag", threshold_amber="most")
     )
     assert not_a_number.status_code == 422 and 'id="threshold_amber-error"' in not_a_number.text
-    for unusable in ("95.555", "5000"):
+    for unusable in ("95.555", "5000", "sNaN", "Infinity"):
         refused = client_a.post(
             f"{url}/", data=_form(client_a, scale="rag", threshold_amber=unusable)
         )

@@ -31,6 +31,7 @@ from saypro.tenants.kpis.scoring import (
 D = Decimal
 HIGHER, LOWER, RANGE = Direction
 BINARY, FIVE, RAG = PRESETS["binary_key"], PRESETS["five_band"], PRESETS["rag"]
+MET = PRESETS["five_level_met"]
 INF = D("Infinity")
 
 
@@ -87,6 +88,12 @@ def test_achievement_is_direction_aware(
         (RAG, "79.99", "100", HIGHER, "red"),
         (RAG, "1", "0", LOWER, "red"),
         (RAG, "0", "0", LOWER, "green"),
+        (MET, "150", "100", HIGHER, "extremely_well_met"),
+        (MET, "120", "100", HIGHER, "well_met"),
+        (MET, "100", "100", HIGHER, "met"),
+        (MET, "85", "100", HIGHER, "almost_met"),
+        (MET, "79.99", "100", HIGHER, "not_met"),
+        (MET, "4", "5", LOWER, "well_met"),  # 4 days against 5: 120%
     ],
 )
 def test_bands_of_the_preset_scales(

@@ -196,6 +196,24 @@ def test_amber_or_red_needs_a_reason_and_a_corrective_measure(
     assert submitted["corrective_measure"] == "Backup batteries installed by October"
 
 
+def test_amber_needs_the_explanation_too_and_green_does_not(
+    client: TestClient[Any], database: Database, people: People, owned: IndicatorRef
+) -> None:
+    login(client, people.admin)
+    scale = f"/api/v1/t/{owned.tenant.slug}/kpis/scale"
+    assert client.put(scale, json={"scale": "rag"}).status_code == 200
+    url = _url(owned)
+    login(client, people.owner)
+    year = client.put(url, json={"value": "85"}).json()
+    assert year["periods"][0]["status"]["colour"] == "amber"
+    refused = client.post(f"{url}/submit")
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "deviation_reason"
+    assert _state(database, owned) == "draft"
+    client.put(url, json={"value": "100"})  # green: nothing to explain
+    assert client.post(f"{url}/submit").json()["state"] == "submitted"
+
+
 def test_locked_quarter_refuses_changes_until_unlocked_with_a_reason(
     client: TestClient[Any], database: Database, people: People, owned: IndicatorRef
 ) -> None:
