@@ -31,6 +31,7 @@ from typing import IO, Any
 from sqlalchemy import RowMapping, text
 from sqlalchemy.orm import Session
 
+from saypro.platform.documents.text import inert
 from saypro.platform.privacy import catalog
 from saypro.platform.privacy.storage import attachments_dir
 
@@ -91,6 +92,10 @@ def csv_value(value: Any) -> str:
         return json.dumps(value, sort_keys=True, ensure_ascii=False)
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        # Text users wrote (an indicator name, a reason for deviation) must not run as a
+        # formula when the CSV is opened in a spreadsheet; the JSON copy keeps it exact.
+        return inert(value)
     return str(json_value(value))
 
 
