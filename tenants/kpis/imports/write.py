@@ -9,7 +9,7 @@ indicator and target services record."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from psycopg import Connection
@@ -63,7 +63,6 @@ JOIN kpi_actuals AS a
 JOIN kpi_indicators AS i ON i.tenant_id = a.tenant_id AND i.id = a.indicator_id
 ORDER BY i.code, a.financial_year, a.period
 """
-PROGRESS_STEP = 5_000
 
 
 def _driver(session: Session) -> Connection[Any]:
@@ -79,7 +78,6 @@ def write_actuals(
     *,
     user_id: uuid.UUID | None,
     submit: bool,
-    progress: Callable[[int], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Write ``rows``; returns what they replaced (code, year, period, value, flag, state
     of each existing actual they overwrote)."""
@@ -88,7 +86,7 @@ def write_actuals(
     with connection.cursor() as cursor:
         cursor.execute(STAGING)
         with cursor.copy("COPY kpi_import_actuals FROM STDIN") as copy:
-            for done, row in enumerate(rows, start=1):
+            for row in rows:
                 data = row.data
                 copy.write_row(
                     (
@@ -103,8 +101,6 @@ def write_actuals(
                         data.corrective_measure.strip(),
                     )
                 )
-                if progress is not None and done % PROGRESS_STEP == 0:
-                    progress(done)
         cursor.execute(REPLACED, {"tenant": tenant})
         replaced = [
             {
