@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.audit import service as audit
 from saypro.platform.clock import today_sast
+from saypro.platform.db.unique import flush_unique
 from saypro.platform.errors import Conflict, InvalidInput, NotFound
 from saypro.tenants.frameworks.models import Framework, FrameworkItem, FrameworkKind, Mapping
 from saypro.tenants.frameworks.repository import (
@@ -140,17 +141,6 @@ def _record_framework(
     )
 
 
-async def _flush_unique(session: AsyncSession, index: str, message: str, field: str) -> None:
-    """Turn a concurrent insert that slipped past the check into the same 409."""
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        if index not in str(exc.orig):
-            raise
-        raise Conflict(message, field=field) from None
-
-
 async def create_framework(session: AsyncSession, data: FrameworkCreate) -> Framework:
     if data.kind.is_reference:
         raise InvalidInput(
@@ -162,7 +152,7 @@ async def create_framework(session: AsyncSession, data: FrameworkCreate) -> Fram
         raise Conflict(f"a framework named {data.name} already exists", field="name")
     framework = Framework(**data.model_dump())
     session.add(framework)
-    await _flush_unique(
+    await flush_unique(
         session,
         "uq_framework_frameworks_tenant_name",
         f"a framework named {data.name} already exists",
@@ -185,7 +175,7 @@ async def update_framework(
     before = audit.snapshot(framework, FRAMEWORK_FIELDS)
     for key, value in changes.items():
         setattr(framework, key, value)
-    await _flush_unique(
+    await flush_unique(
         session,
         "uq_framework_frameworks_tenant_name",
         f"a framework named {framework.name} already exists",
@@ -265,7 +255,7 @@ async def create_item(
     await _check_parent(session, framework.id, data.parent_id)
     item = FrameworkItem(framework_id=framework.id, **data.model_dump())
     session.add(item)
-    await _flush_unique(
+    await flush_unique(
         session, "uq_framework_items_tenant_framework_code", _code_message(data.code), "code"
     )
     await session.refresh(item)
@@ -288,7 +278,7 @@ async def update_item(
     before = audit.snapshot(item, ITEM_FIELDS)
     for key, value in changes.items():
         setattr(item, key, value)
-    await _flush_unique(
+    await flush_unique(
         session, "uq_framework_items_tenant_framework_code", _code_message(item.code), "code"
     )
     await session.refresh(item)

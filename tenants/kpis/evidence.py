@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.audit import service as audit
 from saypro.platform.db.tenancy import require_tenant
+from saypro.platform.db.unique import flush_unique
 from saypro.platform.errors import Conflict, InvalidInput, NotFound
 from saypro.platform.privacy.storage import attachments_dir
 from saypro.platform.settings import get_settings
@@ -138,13 +138,11 @@ async def upload(
     )
     evidence.stored_path = f"{FOLDER}/{evidence.id}"
     session.add(evidence)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        if "uq_kpi_evidence_tenant_actual_sha256" not in str(exc.orig):
-            raise
-        raise Conflict("this file is already attached to this actual") from None
+    await flush_unique(
+        session,
+        "uq_kpi_evidence_tenant_actual_sha256",
+        "this file is already attached to this actual",
+    )
     target = _path(tenant, evidence.stored_path)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".part")

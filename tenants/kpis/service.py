@@ -11,13 +11,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.audit import service as audit
 from saypro.platform.clock import today_sast
 from saypro.platform.db.locks import lock_for_tenant
 from saypro.platform.db.tenancy import require_tenant
+from saypro.platform.db.unique import flush_unique
 from saypro.platform.errors import Conflict, InvalidInput
 from saypro.platform.identity.service import is_member
 from saypro.tenants.kpis import formulas
@@ -333,17 +333,6 @@ def _set_links(
         indicator.initiative_links = [InitiativeLink(initiative_id=i) for i in initiative_ids]
 
 
-async def _flush_unique_code(session: AsyncSession, code: str) -> None:
-    """Flush; a concurrent request that took the same code is a conflict on ``code``."""
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        if "uq_kpi_indicators_tenant_code" not in str(exc.orig):
-            raise
-        raise Conflict(f"{code} is already used by another indicator", field="code") from None
-
-
 async def _reload(session: AsyncSession, indicator: Indicator) -> None:
     """Read back what was stored (numeric scale, defaults) and the links."""
     await session.refresh(indicator)
@@ -397,7 +386,12 @@ async def create_indicator(session: AsyncSession, data: IndicatorCreate) -> Indi
     indicator = Indicator(**fields)
     _set_links(indicator, data.objectives or [], data.initiative_ids or [])
     session.add(indicator)
-    await _flush_unique_code(session, data.code)
+    await flush_unique(
+        session,
+        "uq_kpi_indicators_tenant_code",
+        f"{data.code} is already used by another indicator",
+        "code",
+    )
     await _reload(session, indicator)
     _record(session, indicator, "created")
     return indicator
@@ -449,7 +443,12 @@ async def update_indicator(
     for key, value in changes.items():
         setattr(indicator, key, value)
     _set_links(indicator, data.objectives, data.initiative_ids)
-    await _flush_unique_code(session, indicator.code)
+    await flush_unique(
+        session,
+        "uq_kpi_indicators_tenant_code",
+        f"{indicator.code} is already used by another indicator",
+        "code",
+    )
     await _reload(session, indicator)
     _record(session, indicator, "updated", before=before)
     return indicator

@@ -9,12 +9,12 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from saypro.platform.audit import service as audit
 from saypro.platform.db.tenancy import require_tenant
+from saypro.platform.db.unique import flush_unique
 from saypro.platform.errors import Conflict, InvalidInput
 from saypro.platform.identity.service import is_member
 from saypro.platform.jobs.registry import enqueue
@@ -101,21 +101,15 @@ async def create_objective(session: AsyncSession, data: ObjectiveCreate) -> Obje
     await _check_owner(session, data.owner_id)
     objective = Objective(**data.model_dump())
     session.add(objective)
-    await _flush_unique_code(session, data.code)
+    await flush_unique(
+        session,
+        "uq_strategy_objectives_tenant_code",
+        f"{data.code} is already used by another objective",
+        "code",
+    )
     await session.refresh(objective, ["initiatives"])
     _record(session, objective, "created")
     return objective
-
-
-async def _flush_unique_code(session: AsyncSession, code: str) -> None:
-    """Flush; a concurrent request that took the same code is a conflict on ``code``."""
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        if "uq_strategy_objectives_tenant_code" not in str(exc.orig):
-            raise
-        raise Conflict(f"{code} is already used by another objective", field="code") from None
 
 
 async def update_objective(
@@ -135,7 +129,12 @@ async def update_objective(
     before = audit.snapshot(objective, OBJECTIVE_FIELDS)
     for key, value in changes.items():
         setattr(objective, key, value)
-    await _flush_unique_code(session, objective.code)
+    await flush_unique(
+        session,
+        "uq_strategy_objectives_tenant_code",
+        f"{objective.code} is already used by another objective",
+        "code",
+    )
     _record(session, objective, "updated", before=before)
     return objective
 
