@@ -109,7 +109,7 @@ class FrameworkItem(TenantScoped, Timestamped, Base):
     framework_id: Mapped[uuid.UUID] = mapped_column()
     parent_id: Mapped[uuid.UUID | None] = mapped_column()
     code: Mapped[str] = mapped_column(String(30))
-    title: Mapped[str] = mapped_column(String(500))
+    title: Mapped[str] = mapped_column(String(1000))
     description: Mapped[str] = mapped_column(Text, default="")
 
 

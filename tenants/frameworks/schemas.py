@@ -15,7 +15,7 @@ from saypro.tenants.frameworks.models import FrameworkKind
 # Codes as frameworks print them: "9.c", "16.10", "GG6.1", "IDP-KPA3", "B2B1".
 Code = Annotated[str, Field(min_length=1, max_length=30, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 Name = Annotated[str, Field(min_length=3, max_length=200)]
-Title = Annotated[str, Field(min_length=1, max_length=500)]
+Title = Annotated[str, Field(min_length=1, max_length=1000)]
 Description = Annotated[str, Field(max_length=5000)]
 
 

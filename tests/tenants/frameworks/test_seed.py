@@ -26,9 +26,22 @@ def test_a_new_workspace_has_the_17_sdgs_with_targets(database: Database) -> Non
     assert items["9.c"].parent_id == goals["9"].id
     assert items["9.c"].title.startswith("Significantly increase access to information and")
     assert items["16.10"].parent_id == goals["16"].id
-    for goal, last in (("6", "6.b"), ("9", "9.c"), ("11", "11.c"), ("16", "16.b"), ("17", "17.19")):
-        assert items[last].parent_id == goals[goal].id
-    assert len([i for i in items.values() if i.parent_id == goals["17"].id]) == 19
+    assert items["14.1"].title.startswith("By 2025, prevent and significantly reduce marine")
+    assert items["3.d"].parent_id == goals["3"].id
+    # Every goal has all of its official targets: 169 in all.
+    expected = {
+        "1": 7, "2": 8, "3": 13, "4": 10, "5": 9, "6": 8, "7": 5, "8": 12, "9": 8,
+        "10": 10, "11": 10, "12": 11, "13": 5, "14": 10, "15": 12, "16": 12, "17": 19,
+    }  # fmt: skip
+    targets = {
+        code: [c for c, i in items.items() if i.parent_id == goal.id]
+        for code, goal in goals.items()
+    }
+    assert {code: len(codes) for code, codes in targets.items()} == expected
+    assert sum(len(codes) for codes in targets.values()) == 169
+    for code, codes in targets.items():
+        assert all(c.startswith(f"{code}.") for c in codes)
+        assert all(items[c].title for c in codes)
 
 
 def test_a_new_workspace_has_the_back_to_basics_pillars_and_circular_88(
