@@ -294,6 +294,34 @@ def test_indicators_with_targets(
     assert targets == 5
 
 
+def test_indicators_with_targets_from_xlsx(
+    client: TestClient[Any], database: Database, tenant_a: TenantRef, editor: UserRef
+) -> None:
+    """Excel cells come typed (numbers, not text): the same rows as the CSV case."""
+    login(client, editor)
+    content = _xlsx(
+        [
+            INDICATORS.split(","),
+            [
+                *["XL1", "Sites on fibre", "Number", 0, "Quarterly", "cumulative", None],
+                *["2026/27", 12, 3, 3, 3, 3, "manual", None],
+            ],
+        ]
+    )
+    run = _upload(client, tenant_a, content, name="plan.xlsx", kind="indicators").json()
+    assert run["status"] == "valid", run["errors"]
+    client.post(f"{_api(tenant_a)}/{run['id']}/commit")
+    _commit_job(database, tenant_a, run["id"])
+    with database.sync_sessions() as session:
+        bind_tenant_sync(session, tenant_a.id)
+        made = session.scalars(select(Indicator).where(Indicator.code == "XL1")).one()
+        values = sorted(
+            (t.period, t.value)
+            for t in session.scalars(select(Target).where(Target.indicator_id == made.id))
+        )
+    assert values == [(0, Decimal(12)), *((period, Decimal(3)) for period in range(1, 5))]
+
+
 def test_indicator_errors(
     client: TestClient[Any],
     database: Database,
