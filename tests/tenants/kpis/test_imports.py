@@ -497,6 +497,8 @@ def test_cli_import(
     done = runner.invoke(cli, [*args[:2], str(good), *args[2:]])
     assert done.exit_code == 0, done.output
     assert "2 rows, done" in done.output
+    # Each stage draws its progress bar, with its label.
+    assert "checking rows" in done.output and "importing rows" in done.output
     assert [r.period for r in _actuals(database, tenant_a)] == [1, 2]
 
 
