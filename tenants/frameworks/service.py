@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -398,16 +397,6 @@ class ReportResult:
     lines: list[ReportLine]
 
 
-def current_quarter(today: date) -> tuple[int, int]:
-    """(financial year, quarter) of a day: the year starts on 1 July, Q1 is Jul-Sep."""
-    year = today.year if today.month >= 7 else today.year - 1
-    return year, ((today.month - 7) % 12) // 3 + 1
-
-
-def year_label(year: int) -> str:
-    return f"{year}/{(year + 1) % 100:02d}"
-
-
 async def report(
     session: AsyncSession,
     framework_id: uuid.UUID,
@@ -421,13 +410,10 @@ async def report(
     the quarter (the current quarter unless one is given)."""
     framework = await get_framework(session, framework_id)
     item = await ItemRepository(session).get(framework_id, item_id) if item_id else None
-    default_year, default_quarter = current_quarter(today_sast())
+    default_year, default_quarter = kpis.quarter_containing(today_sast())
     year = default_year if financial_year is None else financial_year
-    if not 2000 <= year <= 2099:
-        raise InvalidInput("must be a year from 2000 to 2099", field="financial_year")
     quarter = default_quarter if quarter is None else quarter
-    if not 1 <= quarter <= 4:
-        raise InvalidInput("must be 1, 2, 3 or 4", field="quarter")
+    label = kpis.check_quarter(year, quarter).label
     feeds = await _feeds(session, framework.id, item.id if item else None)
     lines = []
     if feeds:
@@ -442,7 +428,7 @@ async def report(
                     status=line.status,
                 )
             )
-    return ReportResult(framework, item, year, year_label(year), quarter, lines)
+    return ReportResult(framework, item, year, label, quarter, lines)
 
 
 async def _feeds(

@@ -34,7 +34,7 @@ from saypro.tenants.kpis.models import (
     TargetRevision,
     Unit,
 )
-from saypro.tenants.kpis.periods import FinancialYear
+from saypro.tenants.kpis.periods import FinancialYear, Frequency, period_containing
 from saypro.tenants.kpis.quarterly import APPROVED_ONLY, SUBMITTED, QuarterLine, quarter_lines
 from saypro.tenants.kpis.repository import (
     IndicatorFilters,
@@ -757,6 +757,12 @@ async def target_year(
 
 
 # Quarterly reports ---------------------------------------------------------------------
+
+
+def quarter_containing(day: date) -> tuple[int, int]:
+    """(financial year, quarter) of a day: the year starts on 1 July, Q1 is Jul-Sep."""
+    period = period_containing(day, Frequency.QUARTERLY)
+    return period.year.start_year, period.number
 
 
 def check_quarter(year: int, quarter: int) -> FinancialYear:

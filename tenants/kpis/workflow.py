@@ -69,13 +69,6 @@ class Reporter:
 # Locks ----------------------------------------------------------------------------------
 
 
-def _check_quarter(year: int, quarter: int) -> FinancialYear:
-    fy = service._check_year(year)
-    if not 1 <= quarter <= 4:
-        raise InvalidInput("quarters are numbered 1 to 4", field="quarter")
-    return fy
-
-
 async def _lock_row(
     session: AsyncSession, year: int, quarter: int, *, for_update: bool = False
 ) -> PeriodLock | None:
@@ -131,7 +124,7 @@ async def _now(session: AsyncSession) -> datetime:
 
 async def lock(session: AsyncSession, year: int, quarter: int) -> LockRead:
     """Close a quarter for reporting; locking a locked quarter changes nothing."""
-    _check_quarter(year, quarter)
+    service.check_quarter(year, quarter)
     row = await _lock_row(session, year, quarter, for_update=True)
     if row is not None and row.locked:
         return LockRead.model_validate(row)
@@ -151,7 +144,7 @@ async def lock(session: AsyncSession, year: int, quarter: int) -> LockRead:
 
 
 async def unlock(session: AsyncSession, year: int, quarter: int, reason: str) -> LockRead:
-    _check_quarter(year, quarter)
+    service.check_quarter(year, quarter)
     reason = reason.strip()
     if not reason:
         raise InvalidInput("say why the locked quarter must change", field="reason")

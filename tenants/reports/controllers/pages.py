@@ -18,6 +18,7 @@ from saypro.platform.identity.permissions import Permission
 from saypro.platform.tenancy.context import CurrentTenant
 from saypro.platform.web.forms import UNPROCESSABLE, FormErrors, validate_form
 from saypro.tenants.frameworks import service as frameworks
+from saypro.tenants.kpis import service as kpis
 from saypro.tenants.reports.controllers.api import download
 from saypro.tenants.reports.schemas import SdbipFilters
 
@@ -35,7 +36,7 @@ async def _page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Template:
-    year, quarter = frameworks.current_quarter(today_sast())
+    year, quarter = kpis.quarter_containing(today_sast())
     values = {"financial_year": year, "quarter": quarter, **values}
     return Template(
         "reports/index.html",
