@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.errors import NotFound
+from saypro.platform.kit.search import contains
 from saypro.platform.tenancy.models import Tenant
 
 PAGE_SIZE = 50
@@ -30,11 +31,9 @@ async def search_tenants(session: AsyncSession, query: str = "", page: int = 1) 
     statement = select(Tenant).order_by(Tenant.name, Tenant.id)
     needle = query.strip()
     if needle:
-        pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         statement = statement.where(
             or_(
-                Tenant.name.ilike(pattern),
-                Tenant.slug.ilike(pattern),
+                contains(needle, Tenant.name, Tenant.slug),
                 func.upper(Tenant.demarcation_code) == needle.upper(),
             )
         )

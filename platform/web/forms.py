@@ -28,6 +28,11 @@ class FormErrors(dict[str, str]):
         self.status_code = status_code
 
 
+def form_error(exc: DomainError) -> FormErrors:
+    """A refused business rule as the form error on its field, with the rule's status."""
+    return FormErrors({exc.field or "__all__": exc.message}, status_code=exc.status_code)
+
+
 def clean_form(
     form: Mapping[str, Any], model: type[BaseModel], lists: Collection[str] = ()
 ) -> dict[str, Any]:
@@ -83,4 +88,4 @@ async def attempt(
     except NotFound:
         raise
     except DomainError as exc:
-        return None, FormErrors({exc.field or "__all__": exc.message}, status_code=exc.status_code)
+        return None, form_error(exc)

@@ -7,13 +7,17 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 
-from saypro.platform.db.tenancy import require_tenant
-from saypro.platform.errors import NotFound
+from saypro.platform.kit import TenantRepository, Unique, contains
 from saypro.tenants.strategy.models import Initiative, Objective, ObjectiveStatus
+
+OBJECTIVE_CODE = Unique(
+    index="uq_strategy_objectives_tenant_code",
+    column="code",
+    message="{value} is already used by another objective",
+)
 
 
 @dataclass(frozen=True)
@@ -23,67 +27,29 @@ class ObjectiveFilters:
     search: str | None = None
 
 
-class ObjectiveRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class ObjectiveRepository(TenantRepository[Objective]):
+    model = Objective
 
-    async def get(self, objective_id: uuid.UUID, *, with_initiatives: bool = False) -> Objective:
-        statement = select(Objective).where(
-            Objective.tenant_id == require_tenant(self.session), Objective.id == objective_id
-        )
-        if with_initiatives:
-            statement = statement.options(selectinload(Objective.initiatives))
-        objective = await self.session.scalar(statement)
-        if objective is None:
-            raise NotFound()
-        return objective
-
-    async def code_taken(self, code: str, *, excluding: uuid.UUID | None = None) -> bool:
-        statement = select(Objective.id).where(
-            Objective.tenant_id == require_tenant(self.session),
-            func.lower(Objective.code) == code.lower(),
-        )
-        if excluding is not None:
-            statement = statement.where(Objective.id != excluding)
-        return await self.session.scalar(statement.limit(1)) is not None
+    async def get_with_initiatives(self, objective_id: uuid.UUID) -> Objective:
+        return await self.get(objective_id, options=[selectinload(Objective.initiatives)])
 
     def _filtered(self, filters: ObjectiveFilters) -> Select[Objective]:
-        statement = select(Objective).where(Objective.tenant_id == require_tenant(self.session))
+        statement = self.statement()
         if filters.status is not None:
             statement = statement.where(Objective.status == filters.status)
         if filters.owner_id is not None:
             statement = statement.where(Objective.owner_id == filters.owner_id)
         if filters.search:
-            escaped = filters.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            pattern = f"%{escaped}%"
-            statement = statement.where(
-                or_(Objective.title.ilike(pattern), Objective.code.ilike(pattern))
-            )
+            statement = statement.where(contains(filters.search, Objective.title, Objective.code))
         return statement
 
     async def list(
         self, filters: ObjectiveFilters, *, limit: int, offset: int
     ) -> tuple[Sequence[Objective], int]:
-        statement = self._filtered(filters)
-        total = await self.session.scalar(select(func.count()).select_from(statement.subquery()))
-        rows = await self.session.scalars(
-            statement.order_by(Objective.code, Objective.id).limit(limit).offset(offset)
+        return await self.paginate(
+            self._filtered(filters), limit=limit, offset=offset, order_by=[Objective.code]
         )
-        return rows.all(), int(total or 0)
 
 
-class InitiativeRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(self, objective_id: uuid.UUID, initiative_id: uuid.UUID) -> Initiative:
-        initiative = await self.session.scalar(
-            select(Initiative).where(
-                Initiative.tenant_id == require_tenant(self.session),
-                Initiative.objective_id == objective_id,
-                Initiative.id == initiative_id,
-            )
-        )
-        if initiative is None:
-            raise NotFound()
-        return initiative
+class InitiativeRepository(TenantRepository[Initiative]):
+    model = Initiative

@@ -5,14 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from saypro.platform.validation import Input, PartialUpdate
 from saypro.tenants.strategy.models import InitiativeStatus, ObjectiveStatus, Phase
-
-T = TypeVar("T")
 
 Code = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 Title = Annotated[str, Field(min_length=3, max_length=200)]
@@ -111,10 +109,3 @@ class ObjectiveRead(BaseModel):
 
 class ObjectiveDetail(ObjectiveRead):
     initiatives: list[InitiativeRead]
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    total: int
-    limit: int
-    offset: int

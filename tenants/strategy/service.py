@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session
 
 from saypro.platform.audit import service as audit
 from saypro.platform.db.tenancy import require_tenant
-from saypro.platform.db.unique import flush_unique
-from saypro.platform.errors import Conflict, InvalidInput
+from saypro.platform.errors import InvalidInput
 from saypro.platform.identity.service import is_member
 from saypro.platform.jobs.registry import enqueue
+from saypro.platform.kit import AuditTrail, apply_changes
 from saypro.tenants.strategy.models import Initiative, InitiativeStatus, Objective
 from saypro.tenants.strategy.repository import (
+    OBJECTIVE_CODE,
     InitiativeRepository,
     ObjectiveFilters,
     ObjectiveRepository,
@@ -31,52 +32,28 @@ from saypro.tenants.strategy.schemas import (
     ObjectiveUpdate,
 )
 
-OBJECTIVE_FIELDS = (
-    "code",
-    "title",
-    "description",
-    "owner_id",
-    "status",
-    "start_date",
-    "target_date",
+OBJECTIVES = AuditTrail(
+    "strategy.objective",
+    "objective",
+    ("code", "title", "description", "owner_id", "status", "start_date", "target_date"),
 )
-INITIATIVE_FIELDS = (
-    "objective_id",
-    "title",
-    "description",
-    "owner_id",
-    "phase",
-    "status",
-    "weight",
-    "percent_complete",
+INITIATIVES = AuditTrail(
+    "strategy.initiative",
+    "initiative",
+    (
+        "objective_id",
+        "title",
+        "description",
+        "owner_id",
+        "phase",
+        "status",
+        "weight",
+        "percent_complete",
+    ),
 )
 RECOMPUTE_JOB = "strategy.recompute_objective_progress"
 RECOMPUTE_ALL_JOB = "strategy.recompute_stale_objectives"
 HUNDREDTH = Decimal("0.01")
-
-
-def _record(
-    session: AsyncSession,
-    entity: Objective | Initiative,
-    verb: str,
-    *,
-    before: dict[str, object] | None = None,
-) -> None:
-    """Audit one change of an objective or initiative (after-image unless deleted)."""
-    kind, fields = (
-        ("objective", OBJECTIVE_FIELDS)
-        if isinstance(entity, Objective)
-        else ("initiative", INITIATIVE_FIELDS)
-    )
-    after = None if verb == "deleted" else audit.snapshot(entity, fields)
-    audit.record(
-        session,
-        f"strategy.{kind}.{verb}",
-        entity_type=kind,
-        entity_id=entity.id,
-        before=before,
-        after=after,
-    )
 
 
 async def _check_owner(session: AsyncSession, owner_id: uuid.UUID | None) -> None:
@@ -91,24 +68,18 @@ async def list_objectives(
 
 
 async def get_objective(session: AsyncSession, objective_id: uuid.UUID) -> Objective:
-    return await ObjectiveRepository(session).get(objective_id, with_initiatives=True)
+    return await ObjectiveRepository(session).get_with_initiatives(objective_id)
 
 
 async def create_objective(session: AsyncSession, data: ObjectiveCreate) -> Objective:
     repository = ObjectiveRepository(session)
-    if await repository.code_taken(data.code):
-        raise Conflict(f"{data.code} is already used by another objective", field="code")
+    await repository.check_unique(OBJECTIVE_CODE, data.code)
     await _check_owner(session, data.owner_id)
     objective = Objective(**data.model_dump())
     session.add(objective)
-    await flush_unique(
-        session,
-        "uq_strategy_objectives_tenant_code",
-        f"{data.code} is already used by another objective",
-        "code",
-    )
+    await repository.flush_unique(OBJECTIVE_CODE, data.code)
     await session.refresh(objective, ["initiatives"])
-    _record(session, objective, "created")
+    OBJECTIVES.created(session, objective)
     return objective
 
 
@@ -116,35 +87,30 @@ async def update_objective(
     session: AsyncSession, objective_id: uuid.UUID, data: ObjectiveUpdate
 ) -> Objective:
     repository = ObjectiveRepository(session)
-    objective = await repository.get(objective_id, with_initiatives=True)
+    objective = await repository.get_with_initiatives(objective_id)
     changes = data.model_dump(exclude_unset=True)
-    if "code" in changes and await repository.code_taken(changes["code"], excluding=objective.id):
-        raise Conflict(f"{changes['code']} is already used by another objective", field="code")
+    if "code" in changes:
+        await repository.check_unique(OBJECTIVE_CODE, changes["code"], excluding=objective.id)
     if "owner_id" in changes:
         await _check_owner(session, changes["owner_id"])
     start = changes.get("start_date", objective.start_date)
     target = changes.get("target_date", objective.target_date)
     if start and target and target < start:
         raise InvalidInput("must be on or after start_date", field="target_date")
-    before = audit.snapshot(objective, OBJECTIVE_FIELDS)
-    for key, value in changes.items():
-        setattr(objective, key, value)
-    await flush_unique(
-        session,
-        "uq_strategy_objectives_tenant_code",
-        f"{objective.code} is already used by another objective",
-        "code",
-    )
-    _record(session, objective, "updated", before=before)
+    before = OBJECTIVES.snapshot(objective)
+    apply_changes(objective, changes)
+    await repository.flush_unique(OBJECTIVE_CODE, objective.code)
+    OBJECTIVES.updated(session, objective, before)
     return objective
 
 
 async def delete_objective(session: AsyncSession, objective_id: uuid.UUID) -> None:
-    objective = await ObjectiveRepository(session).get(objective_id, with_initiatives=True)
+    objective = await ObjectiveRepository(session).get_with_initiatives(objective_id)
     # The initiatives go with it (cascade), so their state is part of the record.
-    initiatives = [audit.snapshot(i, INITIATIVE_FIELDS) for i in objective.initiatives]
-    before = {**audit.snapshot(objective, OBJECTIVE_FIELDS), "initiatives": initiatives}
-    _record(session, objective, "deleted", before=before)
+    initiatives = [INITIATIVES.snapshot(i) for i in objective.initiatives]
+    OBJECTIVES.deleted(
+        session, objective, {**OBJECTIVES.snapshot(objective), "initiatives": initiatives}
+    )
     await session.delete(objective)
     await session.flush()
 
@@ -163,31 +129,34 @@ async def add_initiative(
     session.add(initiative)
     await _request_recompute(session, objective)
     await session.flush()
-    _record(session, initiative, "created")
+    INITIATIVES.created(session, initiative)
     return initiative
 
 
 async def update_initiative(
     session: AsyncSession, objective_id: uuid.UUID, initiative_id: uuid.UUID, data: InitiativeUpdate
 ) -> Initiative:
-    initiative = await InitiativeRepository(session).get(objective_id, initiative_id)
+    initiative = await InitiativeRepository(session).get(
+        initiative_id, objective_id=objective_id
+    )
     changes = data.model_dump(exclude_unset=True)
     if "owner_id" in changes:
         await _check_owner(session, changes["owner_id"])
-    before = audit.snapshot(initiative, INITIATIVE_FIELDS)
-    for key, value in changes.items():
-        setattr(initiative, key, value)
+    before = INITIATIVES.snapshot(initiative)
+    apply_changes(initiative, changes)
     await _request_recompute(session, await ObjectiveRepository(session).get(objective_id))
     await session.flush()
-    _record(session, initiative, "updated", before=before)
+    INITIATIVES.updated(session, initiative, before)
     return initiative
 
 
 async def delete_initiative(
     session: AsyncSession, objective_id: uuid.UUID, initiative_id: uuid.UUID
 ) -> None:
-    initiative = await InitiativeRepository(session).get(objective_id, initiative_id)
-    _record(session, initiative, "deleted", before=audit.snapshot(initiative, INITIATIVE_FIELDS))
+    initiative = await InitiativeRepository(session).get(
+        initiative_id, objective_id=objective_id
+    )
+    INITIATIVES.deleted(session, initiative)
     await session.delete(initiative)
     await _request_recompute(session, await ObjectiveRepository(session).get(objective_id))
     await session.flush()
@@ -226,12 +195,11 @@ def recompute_progress(session: Session, objective_id: uuid.UUID) -> Objective |
     if progress == objective.progress and not objective.progress_pending:
         return objective
     computed_at: datetime = session.scalar(select(func.now())) or datetime.now().astimezone()
-    audit.record(
+    OBJECTIVES.record(
         session,
-        "strategy.objective.progress_recomputed",
-        entity_type="objective",
-        entity_id=objective.id,
-        before={"progress": audit.snapshot(objective, ["progress"])["progress"]},
+        "progress_recomputed",
+        objective.id,
+        before=audit.snapshot(objective, ["progress"]),
         after={"progress": None if progress is None else str(progress)},
     )
     objective.progress = progress

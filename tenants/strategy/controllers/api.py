@@ -7,12 +7,14 @@ from typing import Annotated
 
 from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission
+from saypro.platform.kit.fields import DEFAULT_LIMIT, LimitQuery, OffsetQuery, search_query
+from saypro.platform.kit.page import Page
 from saypro.tenants.strategy import service
 from saypro.tenants.strategy.models import ObjectiveStatus
 from saypro.tenants.strategy.repository import ObjectiveFilters
@@ -24,11 +26,8 @@ from saypro.tenants.strategy.schemas import (
     ObjectiveDetail,
     ObjectiveRead,
     ObjectiveUpdate,
-    Page,
 )
 
-MAX_OFFSET = 1_000_000
-NO_NUL = r"^[^\x00]*$"
 READ = requires(Permission.STRATEGY_READ)
 WRITE = requires(Permission.STRATEGY_WRITE)
 
@@ -41,23 +40,15 @@ class ObjectiveApi(Controller):
     async def list_objectives(
         self,
         db_session: NamedDependency[AsyncSession],
-        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 25,
-        offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
+        limit: LimitQuery = DEFAULT_LIMIT,
+        offset: OffsetQuery = 0,
         status: FromQuery[ObjectiveStatus | None] = None,
         owner_id: FromQuery[uuid.UUID | None] = None,
-        q: Annotated[
-            str | None,
-            QueryParameter(max_length=100, pattern=NO_NUL, description="Search code and title"),
-        ] = None,
+        q: Annotated[str | None, search_query("Search code and title")] = None,
     ) -> Page[ObjectiveRead]:
         filters = ObjectiveFilters(status=status, owner_id=owner_id, search=q)
         rows, total = await service.list_objectives(db_session, filters, limit=limit, offset=offset)
-        return Page[ObjectiveRead](
-            items=[ObjectiveRead.model_validate(row) for row in rows],
-            total=total,
-            limit=limit,
-            offset=offset,
-        )
+        return Page[ObjectiveRead].of(rows, total, limit=limit, offset=offset)
 
     @get("/{objective_id:uuid}", summary="Get an objective with its initiatives", **READ)
     async def get_objective(

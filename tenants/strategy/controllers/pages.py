@@ -14,16 +14,22 @@ from litestar.response import Redirect, Template
 
 from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission
-from saypro.platform.web.forms import UNPROCESSABLE, attempt, validate_form
+from saypro.platform.kit.fields import PageQuery, search_query
+from saypro.platform.kit.page import page_count, page_offset
+from saypro.platform.kit.pages import (
+    UNPROCESSABLE,
+    Form,
+    Session,
+    Tenant,
+    attempt,
+    is_htmx,
+    validate_form,
+)
 from saypro.tenants.strategy import service
 from saypro.tenants.strategy.controllers.views import (
     PROGRESS_CHANGED,
-    Form,
     InitiativeId,
     ObjectiveId,
-    Session,
-    Tenant,
-    is_htmx,
     objectives_url,
     render,
 )
@@ -59,14 +65,13 @@ class ObjectivePages(Controller):
         self,
         db_session: Session,
         tenant: Tenant,
-        page: Annotated[int, QueryParameter(ge=1, le=40_000)] = 1,
+        page: PageQuery = 1,
         status: Annotated[ObjectiveStatus | None, QueryParameter()] = None,
-        q: Annotated[str | None, QueryParameter(max_length=100, pattern=r"^[^\x00]*$")] = None,
+        q: Annotated[str | None, search_query()] = None,
     ) -> Template:
         filters = ObjectiveFilters(status=status, search=q or None)
-        offset = (page - 1) * PAGE_SIZE
         rows, total = await service.list_objectives(
-            db_session, filters, limit=PAGE_SIZE, offset=offset
+            db_session, filters, limit=PAGE_SIZE, offset=page_offset(page, PAGE_SIZE)
         )
         return await render(
             "strategy/list.html",
@@ -75,7 +80,7 @@ class ObjectivePages(Controller):
             objectives=rows,
             total=total,
             page=page,
-            pages=max(1, -(-total // PAGE_SIZE)),
+            pages=page_count(total, PAGE_SIZE),
             status=status,
             q=q or "",
         )
@@ -182,7 +187,9 @@ class InitiativePages(Controller):
         editing: bool,
         **context: Any,
     ) -> Template:
-        initiative = await InitiativeRepository(db_session).get(objective_id, initiative_id)
+        initiative = await InitiativeRepository(db_session).get(
+            initiative_id, objective_id=objective_id
+        )
         template = (
             "strategy/_initiative_edit_row.html" if editing else "strategy/_initiative_row.html"
         )

@@ -304,7 +304,7 @@ def test_a_code_taken_concurrently_is_a_conflict_not_a_500(
     async def not_taken(*_args: object, **_kwargs: object) -> bool:
         return False  # as if the other request committed after our check
 
-    monkeypatch.setattr(ObjectiveRepository, "code_taken", not_taken)
+    monkeypatch.setattr(ObjectiveRepository, "taken", not_taken)
     duplicate = client_a.post(_base(tenant_a), json={"code": "so1", "title": "Second, racing"})
     assert duplicate.status_code == 409
     assert duplicate.json()["errors"][0]["field"] == "code"
