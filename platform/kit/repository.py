@@ -18,7 +18,7 @@ from sqlalchemy.sql.base import ExecutableOption
 
 from saypro.platform.db.base import TenantScoped
 from saypro.platform.db.tenancy import require_tenant
-from saypro.platform.db.unique import flush_unique
+from saypro.platform.db.unique import flush_if_unique, flush_unique
 from saypro.platform.errors import Conflict, InvalidInput, NotFound
 from saypro.platform.kit.fields import MAX_LIMIT, MAX_OFFSET
 from saypro.platform.kit.unique import Unique
@@ -163,3 +163,9 @@ class TenantRepository(Generic[M]):
         """Flush; a concurrent request that took ``value`` after the check becomes the
         same 409 the check gives (any other integrity error is raised as it is)."""
         await flush_unique(self.session, rule.index, rule.message_for(value), rule.field_name)
+
+    async def flush_if_unique(self, index: str) -> bool:
+        """Flush; False when it violated the unique ``index`` (a concurrent request wrote
+        the same row first, and the savepoint is undone): for writes that are done
+        either way, such as mapping something twice."""
+        return await flush_if_unique(self.session, index)

@@ -8,10 +8,8 @@ import uuid
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from saypro.platform.db.tenancy import require_tenant
-from saypro.platform.errors import NotFound
+from saypro.platform.kit import TenantRepository, Unique
 from saypro.tenants.frameworks.models import Framework, FrameworkItem, FrameworkKind, Mapping
 
 _CHUNKS = re.compile(r"(\d+)")
@@ -26,95 +24,47 @@ def natural_key(code: str) -> tuple[tuple[int, int | str], ...]:
     )
 
 
-class FrameworkRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+FRAMEWORK_NAME = Unique(
+    index="uq_framework_frameworks_tenant_name",
+    column="name",
+    message="a framework named {value} already exists",
+)
+ITEM_CODE = Unique(
+    index="uq_framework_items_tenant_framework_code",
+    column="code",
+    within=("framework_id",),
+    message="{value} is already used by another item of this framework",
+)
 
-    async def get(self, framework_id: uuid.UUID) -> Framework:
-        framework = await self.session.scalar(
-            select(Framework).where(
-                Framework.tenant_id == require_tenant(self.session), Framework.id == framework_id
-            )
-        )
-        if framework is None:
-            raise NotFound()
-        return framework
+
+class FrameworkRepository(TenantRepository[Framework]):
+    model = Framework
 
     async def list(self) -> Sequence[Framework]:
-        rows = await self.session.scalars(
-            select(Framework).where(Framework.tenant_id == require_tenant(self.session))
-        )
         order = list(FrameworkKind)
-        return sorted(rows.all(), key=lambda f: (order.index(f.kind), f.name.lower()))
+        return sorted(await self.get_all(), key=lambda f: (order.index(f.kind), f.name.lower()))
 
     async def item_counts(self) -> dict[uuid.UUID, int]:
         rows = await self.session.execute(
             select(FrameworkItem.framework_id, func.count())
-            .where(FrameworkItem.tenant_id == require_tenant(self.session))
+            .where(FrameworkItem.tenant_id == self.tenant_id)
             .group_by(FrameworkItem.framework_id)
         )
         return {framework_id: int(count) for framework_id, count in rows}
 
-    async def name_taken(self, name: str, *, excluding: uuid.UUID | None = None) -> bool:
-        statement = select(Framework.id).where(
-            Framework.tenant_id == require_tenant(self.session),
-            func.lower(Framework.name) == name.lower(),
-        )
-        if excluding is not None:
-            statement = statement.where(Framework.id != excluding)
-        return await self.session.scalar(statement.limit(1)) is not None
 
-
-class ItemRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(self, framework_id: uuid.UUID, item_id: uuid.UUID) -> FrameworkItem:
-        item = await self.session.scalar(
-            select(FrameworkItem).where(
-                FrameworkItem.tenant_id == require_tenant(self.session),
-                FrameworkItem.framework_id == framework_id,
-                FrameworkItem.id == item_id,
-            )
-        )
-        if item is None:
-            raise NotFound()
-        return item
+class ItemRepository(TenantRepository[FrameworkItem]):
+    model = FrameworkItem
 
     async def of_framework(self, framework_id: uuid.UUID) -> list[FrameworkItem]:
-        rows = await self.session.scalars(
-            select(FrameworkItem).where(
-                FrameworkItem.tenant_id == require_tenant(self.session),
-                FrameworkItem.framework_id == framework_id,
-            )
+        rows = await self.get_all(
+            self.statement().where(FrameworkItem.framework_id == framework_id)
         )
-        return sorted(rows.all(), key=lambda item: natural_key(item.code))
-
-    async def code_taken(
-        self, framework_id: uuid.UUID, code: str, *, excluding: uuid.UUID | None = None
-    ) -> bool:
-        statement = select(FrameworkItem.id).where(
-            FrameworkItem.tenant_id == require_tenant(self.session),
-            FrameworkItem.framework_id == framework_id,
-            func.lower(FrameworkItem.code) == code.lower(),
-        )
-        if excluding is not None:
-            statement = statement.where(FrameworkItem.id != excluding)
-        return await self.session.scalar(statement.limit(1)) is not None
+        return sorted(rows, key=lambda item: natural_key(item.code))
 
 
-class MappingRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(self, item_id: uuid.UUID, indicator_id: uuid.UUID) -> Mapping | None:
-        return await self.session.scalar(
-            select(Mapping).where(
-                Mapping.tenant_id == require_tenant(self.session),
-                Mapping.item_id == item_id,
-                Mapping.indicator_id == indicator_id,
-            )
-        )
+class MappingRepository(TenantRepository[Mapping]):
+    model = Mapping
 
     async def of_items(self, item_ids: Iterable[uuid.UUID]) -> Sequence[Mapping]:
         ids = list(item_ids)
@@ -122,7 +72,7 @@ class MappingRepository:
             return []
         rows = await self.session.scalars(
             select(Mapping)
-            .where(Mapping.tenant_id == require_tenant(self.session), Mapping.item_id.in_(ids))
+            .where(Mapping.tenant_id == self.tenant_id, Mapping.item_id.in_(ids))
             .order_by(Mapping.created_at, Mapping.id)
         )
         return rows.all()
@@ -140,7 +90,7 @@ class MappingRepository:
         ids = list(indicator_ids)
         if not ids:
             return []
-        tenant = require_tenant(self.session)
+        tenant = self.tenant_id
         rows = await self.session.execute(
             select(Mapping.indicator_id, Framework, FrameworkItem)
             .join(

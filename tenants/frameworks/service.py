@@ -9,15 +9,15 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from saypro.platform.audit import service as audit
 from saypro.platform.clock import today_sast
-from saypro.platform.db.unique import flush_unique
 from saypro.platform.errors import Conflict, InvalidInput, NotFound
+from saypro.platform.kit import AuditTrail, apply_changes
 from saypro.tenants.frameworks.models import Framework, FrameworkItem, FrameworkKind, Mapping
 from saypro.tenants.frameworks.repository import (
+    FRAMEWORK_NAME,
+    ITEM_CODE,
     FrameworkRepository,
     ItemRepository,
     MappingRepository,
@@ -31,8 +31,13 @@ from saypro.tenants.frameworks.schemas import (
 )
 from saypro.tenants.kpis import service as kpis
 
-FRAMEWORK_FIELDS = ("kind", "name", "description")
-ITEM_FIELDS = ("framework_id", "parent_id", "code", "title", "description")
+FRAMEWORKS = AuditTrail("frameworks.framework", "framework", ("kind", "name", "description"))
+ITEMS = AuditTrail(
+    "frameworks.item",
+    "framework_item",
+    ("framework_id", "parent_id", "code", "title", "description"),
+)
+MAPPINGS = AuditTrail("frameworks.mapping", "framework_mapping")
 
 
 # Reading -------------------------------------------------------------------------------
@@ -97,7 +102,7 @@ async def get_item(
     session: AsyncSession, framework_id: uuid.UUID, item_id: uuid.UUID
 ) -> FrameworkItem:
     await get_framework(session, framework_id)
-    return await ItemRepository(session).get(framework_id, item_id)
+    return await ItemRepository(session).get(item_id, framework_id=framework_id)
 
 
 async def item_indicators(session: AsyncSession, item_id: uuid.UUID) -> Sequence[Any]:
@@ -123,23 +128,6 @@ async def indicator_items(
 # Frameworks ----------------------------------------------------------------------------
 
 
-def _record_framework(
-    session: AsyncSession,
-    framework: Framework,
-    verb: str,
-    *,
-    before: dict[str, Any] | None = None,
-) -> None:
-    audit.record(
-        session,
-        f"frameworks.framework.{verb}",
-        entity_type="framework",
-        entity_id=framework.id,
-        before=before,
-        after=None if verb == "deleted" else audit.snapshot(framework, FRAMEWORK_FIELDS),
-    )
-
-
 async def create_framework(session: AsyncSession, data: FrameworkCreate) -> Framework:
     if data.kind.is_reference:
         raise InvalidInput(
@@ -147,18 +135,13 @@ async def create_framework(session: AsyncSession, data: FrameworkCreate) -> Fram
             "add items to it instead",
             field="kind",
         )
-    if await FrameworkRepository(session).name_taken(data.name):
-        raise Conflict(f"a framework named {data.name} already exists", field="name")
+    repository = FrameworkRepository(session)
+    await repository.check_unique(FRAMEWORK_NAME, data.name)
     framework = Framework(**data.model_dump())
     session.add(framework)
-    await flush_unique(
-        session,
-        "uq_framework_frameworks_tenant_name",
-        f"a framework named {data.name} already exists",
-        "name",
-    )
+    await repository.flush_unique(FRAMEWORK_NAME, data.name)
     await session.refresh(framework)
-    _record_framework(session, framework, "created")
+    FRAMEWORKS.created(session, framework)
     return framework
 
 
@@ -168,20 +151,13 @@ async def update_framework(
     repository = FrameworkRepository(session)
     framework = await repository.get(framework_id)
     changes = data.model_dump(exclude_unset=True)
-    name = changes.get("name")
-    if name is not None and await repository.name_taken(name, excluding=framework.id):
-        raise Conflict(f"a framework named {name} already exists", field="name")
-    before = audit.snapshot(framework, FRAMEWORK_FIELDS)
-    for key, value in changes.items():
-        setattr(framework, key, value)
-    await flush_unique(
-        session,
-        "uq_framework_frameworks_tenant_name",
-        f"a framework named {framework.name} already exists",
-        "name",
-    )
+    if changes.get("name") is not None:
+        await repository.check_unique(FRAMEWORK_NAME, changes["name"], excluding=framework.id)
+    before = FRAMEWORKS.snapshot(framework)
+    apply_changes(framework, changes)
+    await repository.flush_unique(FRAMEWORK_NAME, framework.name)
     await session.refresh(framework)
-    _record_framework(session, framework, "updated", before=before)
+    FRAMEWORKS.updated(session, framework, before)
     return framework
 
 
@@ -195,33 +171,14 @@ async def delete_framework(session: AsyncSession, framework_id: uuid.UUID) -> No
     codes = {i.id: i.code for i in items}
     for mapping in mappings:
         _record_mapping(session, mapping, codes[mapping.item_id], "deleted")
-    before = {
-        **audit.snapshot(framework, FRAMEWORK_FIELDS),
-        "items": [i.code for i in items],
-    }
-    _record_framework(session, framework, "deleted", before=before)
+    FRAMEWORKS.deleted(
+        session, framework, {**FRAMEWORKS.snapshot(framework), "items": [i.code for i in items]}
+    )
     await session.delete(framework)
     await session.flush()
 
 
 # Items ---------------------------------------------------------------------------------
-
-
-def _record_item(
-    session: AsyncSession,
-    item: FrameworkItem,
-    verb: str,
-    *,
-    before: dict[str, Any] | None = None,
-) -> None:
-    audit.record(
-        session,
-        f"frameworks.item.{verb}",
-        entity_type="framework_item",
-        entity_id=item.id,
-        before=before,
-        after=None if verb == "deleted" else audit.snapshot(item, ITEM_FIELDS),
-    )
 
 
 async def _check_parent(
@@ -233,32 +190,24 @@ async def _check_parent(
 ) -> None:
     if parent_id is None:
         return
-    try:
-        await ItemRepository(session).get(framework_id, parent_id)
-    except NotFound:
-        raise InvalidInput("is not an item of this framework", field="parent_id") from None
+    if await ItemRepository(session).get_one_or_none(parent_id, framework_id=framework_id) is None:
+        raise InvalidInput("is not an item of this framework", field="parent_id")
     if moving is not None and parent_id in (await tree(session, framework_id)).subtree_ids(moving):
         raise InvalidInput("cannot be the item itself or one of its sub-items", field="parent_id")
-
-
-def _code_message(code: str) -> str:
-    return f"{code} is already used by another item of this framework"
 
 
 async def create_item(
     session: AsyncSession, framework_id: uuid.UUID, data: ItemCreate
 ) -> FrameworkItem:
     framework = await get_framework(session, framework_id)
-    if await ItemRepository(session).code_taken(framework.id, data.code):
-        raise Conflict(_code_message(data.code), field="code")
+    repository = ItemRepository(session)
+    await repository.check_unique(ITEM_CODE, data.code, framework_id=framework.id)
     await _check_parent(session, framework.id, data.parent_id)
     item = FrameworkItem(framework_id=framework.id, **data.model_dump())
     session.add(item)
-    await flush_unique(
-        session, "uq_framework_items_tenant_framework_code", _code_message(data.code), "code"
-    )
+    await repository.flush_unique(ITEM_CODE, data.code)
     await session.refresh(item)
-    _record_item(session, item, "created")
+    ITEMS.created(session, item)
     return item
 
 
@@ -267,21 +216,18 @@ async def update_item(
 ) -> FrameworkItem:
     item = await get_item(session, framework_id, item_id)
     changes = data.model_dump(exclude_unset=True)
-    code = changes.get("code")
-    if code is not None and await ItemRepository(session).code_taken(
-        framework_id, code, excluding=item.id
-    ):
-        raise Conflict(_code_message(code), field="code")
+    repository = ItemRepository(session)
+    if changes.get("code") is not None:
+        await repository.check_unique(
+            ITEM_CODE, changes["code"], excluding=item.id, framework_id=framework_id
+        )
     if "parent_id" in changes:
         await _check_parent(session, framework_id, changes["parent_id"], moving=item.id)
-    before = audit.snapshot(item, ITEM_FIELDS)
-    for key, value in changes.items():
-        setattr(item, key, value)
-    await flush_unique(
-        session, "uq_framework_items_tenant_framework_code", _code_message(item.code), "code"
-    )
+    before = ITEMS.snapshot(item)
+    apply_changes(item, changes)
+    await repository.flush_unique(ITEM_CODE, item.code)
     await session.refresh(item)
-    _record_item(session, item, "updated", before=before)
+    ITEMS.updated(session, item, before)
     return item
 
 
@@ -290,7 +236,7 @@ async def delete_item(session: AsyncSession, framework_id: uuid.UUID, item_id: u
     feeds (itself or below) stays until it is unmapped; elsewhere the mappings go with
     the item, each recorded on the audit trail."""
     framework = await get_framework(session, framework_id)
-    item = await ItemRepository(session).get(framework_id, item_id)
+    item = await ItemRepository(session).get(item_id, framework_id=framework_id)
     framework_tree = await tree(session, framework_id)
     subtree = framework_tree.subtree_ids(item.id)
     mappings = await MappingRepository(session).of_items(subtree)
@@ -304,14 +250,10 @@ async def delete_item(session: AsyncSession, framework_id: uuid.UUID, item_id: u
     for mapping in mappings:
         _record_mapping(session, mapping, codes[mapping.item_id], "deleted")
     for removed in subtree[1:]:
-        audit.record(
-            session,
-            "frameworks.item.deleted",
-            entity_type="framework_item",
-            entity_id=removed,
-            before={"code": codes[removed], "with_parent": item.code},
+        ITEMS.record(
+            session, "deleted", removed, before={"code": codes[removed], "with_parent": item.code}
         )
-    _record_item(session, item, "deleted", before=audit.snapshot(item, ITEM_FIELDS))
+    ITEMS.deleted(session, item)
     await session.delete(item)
     await session.flush()
 
@@ -325,11 +267,10 @@ def _record_mapping(session: AsyncSession, mapping: Mapping, code: str, verb: st
         "item": code,
         "indicator_id": str(mapping.indicator_id),
     }
-    audit.record(
+    MAPPINGS.record(
         session,
-        f"frameworks.mapping.{verb}",
-        entity_type="framework_mapping",
-        entity_id=mapping.id,
+        verb,
+        mapping.id,
         before=image if verb == "deleted" else None,
         after=None if verb == "deleted" else image,
     )
@@ -343,21 +284,14 @@ async def map_indicator(
     if not await kpis.indicators_by_id(session, [indicator_id]):
         raise InvalidInput("is not an indicator of this municipality", field="indicator_id")
     repository = MappingRepository(session)
-    existing = await repository.get(item.id, indicator_id)
+    existing = await repository.get_one_or_none(item_id=item.id, indicator_id=indicator_id)
     if existing is not None:
         return existing
     mapping = Mapping(item_id=item.id, indicator_id=indicator_id)
     session.add(mapping)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        if "uq_framework_mappings_tenant_item_indicator" not in str(exc.orig):
-            raise
+    if not await repository.flush_if_unique("uq_framework_mappings_tenant_item_indicator"):
         # A concurrent request mapped it first: the outcome is the same.
-        concurrent = await repository.get(item.id, indicator_id)
-        assert concurrent is not None
-        return concurrent
+        return await repository.get(item_id=item.id, indicator_id=indicator_id)
     await session.refresh(mapping)
     _record_mapping(session, mapping, item.code, "created")
     return mapping
@@ -367,9 +301,7 @@ async def unmap_indicator(
     session: AsyncSession, framework_id: uuid.UUID, item_id: uuid.UUID, indicator_id: uuid.UUID
 ) -> None:
     item = await get_item(session, framework_id, item_id)
-    mapping = await MappingRepository(session).get(item.id, indicator_id)
-    if mapping is None:
-        raise NotFound()
+    mapping = await MappingRepository(session).get(item_id=item.id, indicator_id=indicator_id)
     _record_mapping(session, mapping, item.code, "deleted")
     await session.delete(mapping)
     await session.flush()
@@ -409,7 +341,9 @@ async def report(
     without an item), each with its year-to-date target, actual and status at the end of
     the quarter (the current quarter unless one is given)."""
     framework = await get_framework(session, framework_id)
-    item = await ItemRepository(session).get(framework_id, item_id) if item_id else None
+    item = (
+        await ItemRepository(session).get(item_id, framework_id=framework_id) if item_id else None
+    )
     default_year, default_quarter = kpis.quarter_containing(today_sast())
     year = default_year if financial_year is None else financial_year
     quarter = default_quarter if quarter is None else quarter
@@ -477,10 +411,9 @@ async def scope(
         ) from None
     item = None
     if item_id is not None:
-        try:
-            item = await ItemRepository(session).get(framework.id, item_id)
-        except NotFound:
-            raise InvalidInput("is not an item of that framework", field="item_id") from None
+        item = await ItemRepository(session).get_one_or_none(item_id, framework_id=framework.id)
+        if item is None:
+            raise InvalidInput("is not an item of that framework", field="item_id")
     feeds = await _feeds(session, framework.id, item.id if item else None)
     return Scope(framework, item, set(feeds))
 

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import Field
 
 from saypro.platform.documents.formats import ExportFormat
+from saypro.platform.kit.fields import FinancialYearNumber, QuarterNumber
 from saypro.platform.validation import Input
 
 
@@ -20,8 +21,8 @@ class Included(enum.StrEnum):
 
 
 class SdbipFilters(Input):
-    financial_year: Annotated[int, Field(ge=2000, le=2099, description="2026 = 2026/27")]
-    quarter: Annotated[int, Field(ge=1, le=4, description="Q1 = July to September")]
+    financial_year: Annotated[FinancialYearNumber, Field(description="2026 = 2026/27")]
+    quarter: Annotated[QuarterNumber, Field(description="Q1 = July to September")]
     framework_id: uuid.UUID | None = Field(
         None, description="Only the indicators that feed this framework"
     )

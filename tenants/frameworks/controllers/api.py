@@ -5,21 +5,23 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, delete, get, patch, post
-from litestar.params import JSONBody, QueryParameter
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from saypro.platform.documents.formats import ExportFormat
 from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission
+from saypro.platform.kit.fields import quarter_query, year_query
+from saypro.platform.kit.pages import Session, Tenant
 from saypro.tenants.frameworks import service
 from saypro.tenants.frameworks.controllers.views import (
     EXPORT_DEPENDENCIES,
+    QUARTER_DESCRIPTION,
+    YEAR_DESCRIPTION,
     Export,
     FrameworkId,
     IndicatorId,
     ItemId,
-    Session,
-    Tenant,
     export_response,
     framework_read,
     indicator_ref,
@@ -42,10 +44,8 @@ from saypro.tenants.frameworks.schemas import (
 
 READ = requires(Permission.FRAMEWORKS_READ)
 WRITE = requires(Permission.FRAMEWORKS_WRITE)
-Year = Annotated[
-    int | None, QueryParameter(ge=2000, le=2099, description="Financial year, 2026 = 2026/27")
-]
-Quarter = Annotated[int | None, QueryParameter(ge=1, le=4, description="Quarter, Q1 = Jul-Sep")]
+Year = Annotated[int | None, year_query(YEAR_DESCRIPTION)]
+Quarter = Annotated[int | None, quarter_query(QUARTER_DESCRIPTION)]
 EXPORT_DESCRIPTION = (
     "The report as a file (`xlsx`: {xlsx}; `csv`: {csv}; `pdf`: {pdf}), named with the "
     "municipality, the framework or item, the year and the quarter. Each download is "

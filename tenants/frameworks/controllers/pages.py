@@ -8,25 +8,29 @@ the typed values and a message next to each field, and writes nothing.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Response, get, post
-from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission
-from saypro.platform.web.forms import UNPROCESSABLE, attempt, validate_form
+from saypro.platform.kit.fields import OptionalQuarterQuery, OptionalYearQuery
+from saypro.platform.kit.pages import (
+    UNPROCESSABLE,
+    Form,
+    Session,
+    Tenant,
+    attempt,
+    validate_form,
+)
 from saypro.tenants.frameworks import service
 from saypro.tenants.frameworks.controllers.views import (
     EXPORT_DEPENDENCIES,
     Export,
-    Form,
     FrameworkId,
     IndicatorId,
     ItemId,
-    Session,
-    Tenant,
     export_response,
     frameworks_url,
     render,
@@ -40,8 +44,8 @@ from saypro.tenants.frameworks.schemas import (
 
 READ = requires(Permission.FRAMEWORKS_READ)
 WRITE = requires(Permission.FRAMEWORKS_WRITE)
-Year = Annotated[int | None, QueryParameter(ge=2000, le=2099)]
-Quarter = Annotated[int | None, QueryParameter(ge=1, le=4)]
+Year = OptionalYearQuery
+Quarter = OptionalQuarterQuery
 
 
 async def _framework_page(
@@ -49,8 +53,9 @@ async def _framework_page(
 ) -> Template:
     framework = await service.get_framework(db_session, framework_id)
     tree = await service.tree(db_session, framework.id)
-    return render(
+    return await render(
         "frameworks/detail.html",
+        db_session,
         tenant,
         framework=framework,
         tree=tree.items,
@@ -83,8 +88,9 @@ async def _item_page(
             "parent_id": item.parent_id,
         },
     )
-    return render(
+    return await render(
         "frameworks/item.html",
+        db_session,
         tenant,
         framework=framework,
         item=item,
@@ -110,7 +116,7 @@ class FrameworkPages(Controller):
     @get("/", name="frameworks:list", **READ)
     async def list_page(self, db_session: Session, tenant: Tenant) -> Template:
         rows = await service.list_frameworks(db_session)
-        return render("frameworks/list.html", tenant, frameworks=rows)
+        return await render("frameworks/list.html", db_session, tenant, frameworks=rows)
 
     @post("/new", **WRITE)
     async def create(self, db_session: Session, tenant: Tenant, data: Form) -> Template | Redirect:
@@ -122,8 +128,9 @@ class FrameworkPages(Controller):
             if created is not None:
                 return Redirect(path=frameworks_url(tenant, created.id))
         rows = await service.list_frameworks(db_session)
-        return render(
+        return await render(
             "frameworks/list.html",
+            db_session,
             tenant,
             frameworks=rows,
             values=data,
@@ -178,7 +185,7 @@ class FrameworkPages(Controller):
         result = await service.report(
             db_session, framework_id, financial_year=financial_year, quarter=quarter
         )
-        return render("frameworks/report.html", tenant, report=result)
+        return await render("frameworks/report.html", db_session, tenant, report=result)
 
     @get("/{framework_id:uuid}/report/export", dependencies=EXPORT_DEPENDENCIES, **READ)
     async def export_report(
@@ -300,7 +307,7 @@ class ItemPages(Controller):
         result = await service.report(
             db_session, framework_id, item_id, financial_year=financial_year, quarter=quarter
         )
-        return render("frameworks/report.html", tenant, report=result)
+        return await render("frameworks/report.html", db_session, tenant, report=result)
 
     @get("/report/export", dependencies=EXPORT_DEPENDENCIES, **READ)
     async def export_report(

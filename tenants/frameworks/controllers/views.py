@@ -8,11 +8,12 @@ from typing import Annotated, Any
 
 from litestar import Response
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, QueryParameter, URLEncodedBody
-from litestar.response import Template
+from litestar.params import FromPath, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.documents.formats import ExportFormat, attachment
+from saypro.platform.kit.fields import quarter_query, year_query
+from saypro.platform.kit.pages import Renderer
 from saypro.platform.tenancy.context import CurrentTenant
 from saypro.tenants.frameworks import export, service
 from saypro.tenants.frameworks.models import Framework, FrameworkItem, FrameworkKind
@@ -25,12 +26,12 @@ from saypro.tenants.frameworks.schemas import (
     StatusRef,
 )
 
-Session = NamedDependency[AsyncSession]
-Tenant = NamedDependency[CurrentTenant]
 FrameworkId = FromPath[uuid.UUID]
 ItemId = FromPath[uuid.UUID]
 IndicatorId = FromPath[uuid.UUID]
-Form = URLEncodedBody[dict[str, Any]]
+
+YEAR_DESCRIPTION = "Financial year, 2026 = 2026/27"
+QUARTER_DESCRIPTION = "Quarter, Q1 = Jul-Sep"
 
 # Kinds a municipality may create; the reference lists come with the workspace.
 CREATABLE_KINDS = [kind for kind in FrameworkKind if not kind.is_reference]
@@ -106,20 +107,7 @@ def frameworks_url(
     return url
 
 
-def render(
-    template: str, tenant: CurrentTenant, *, status_code: int = 200, **context: Any
-) -> Template:
-    context.setdefault("values", {})
-    context.setdefault("errors", {})
-    return Template(
-        template,
-        context={
-            "tenant": tenant,
-            "kind_options": [(k.value, k.label) for k in CREATABLE_KINDS],
-            **context,
-        },
-        status_code=status_code,
-    )
+render = Renderer(choices={"kind_options": [(k.value, k.label) for k in CREATABLE_KINDS]})
 
 
 @dataclass(frozen=True)
@@ -130,12 +118,8 @@ class ExportQuery:
 
 
 def provide_export_query(
-    financial_year: Annotated[
-        int | None, QueryParameter(ge=2000, le=2099, description="Financial year, 2026 = 2026/27")
-    ] = None,
-    quarter: Annotated[
-        int | None, QueryParameter(ge=1, le=4, description="Quarter, Q1 = Jul-Sep")
-    ] = None,
+    financial_year: Annotated[int | None, year_query(YEAR_DESCRIPTION)] = None,
+    quarter: Annotated[int | None, quarter_query(QUARTER_DESCRIPTION)] = None,
     format: Annotated[
         ExportFormat, QueryParameter(description="xlsx (default), csv or pdf")
     ] = ExportFormat.XLSX,

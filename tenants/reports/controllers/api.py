@@ -6,13 +6,14 @@ import uuid
 from typing import Annotated
 
 from litestar import Controller, Response, get
-from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from saypro.platform.documents.formats import ExportFormat, attachment
 from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission
+from saypro.platform.kit.fields import quarter_query, year_query
+from saypro.platform.kit.pages import Session, Tenant
 from saypro.platform.tenancy.context import CurrentTenant
 from saypro.tenants.reports import service
 from saypro.tenants.reports.schemas import Included, SdbipFilters
@@ -43,12 +44,10 @@ class ReportApi(Controller):
     )
     async def sdbip(
         self,
-        db_session: NamedDependency[AsyncSession],
-        tenant: NamedDependency[CurrentTenant],
-        financial_year: Annotated[
-            int, QueryParameter(ge=2000, le=2099, description="Financial year, 2026 = 2026/27")
-        ],
-        quarter: Annotated[int, QueryParameter(ge=1, le=4, description="Q1 = July-September")],
+        db_session: Session,
+        tenant: Tenant,
+        financial_year: Annotated[int, year_query("Financial year, 2026 = 2026/27")],
+        quarter: Annotated[int, quarter_query("Q1 = July-September")],
         framework_id: Annotated[
             uuid.UUID | None, QueryParameter(description="Only what feeds this framework")
         ] = None,

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get
-from litestar.di import NamedDependency
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,8 +14,15 @@ from saypro.platform.clock import today_sast
 from saypro.platform.errors import InvalidInput
 from saypro.platform.identity.guards import requires
 from saypro.platform.identity.permissions import Permission
+from saypro.platform.kit.pages import (
+    UNPROCESSABLE,
+    Renderer,
+    Session,
+    Tenant,
+    form_error,
+    validate_form,
+)
 from saypro.platform.tenancy.context import CurrentTenant
-from saypro.platform.web.forms import UNPROCESSABLE, FormErrors, validate_form
 from saypro.tenants.frameworks import service as frameworks
 from saypro.tenants.kpis import service as kpis
 from saypro.tenants.reports.controllers.api import download
@@ -24,8 +30,13 @@ from saypro.tenants.reports.schemas import SdbipFilters
 
 READ = requires(Permission.KPIS_READ)
 
-Session = NamedDependency[AsyncSession]
-Tenant = NamedDependency[CurrentTenant]
+
+async def _framework_options(db_session: AsyncSession, _tenant: CurrentTenant) -> dict[str, Any]:
+    rows = await frameworks.list_frameworks(db_session)
+    return {"framework_options": [(f.id, f.name) for f, _count in rows]}
+
+
+render = Renderer(providers=(_framework_options,))
 
 
 async def _page(
@@ -38,16 +49,12 @@ async def _page(
 ) -> Template:
     year, quarter = kpis.quarter_containing(today_sast())
     values = {"financial_year": year, "quarter": quarter, **values}
-    return Template(
+    return await render(
         "reports/index.html",
-        context={
-            "tenant": tenant,
-            "values": values,
-            "errors": errors or {},
-            "framework_options": [
-                (f.id, f.name) for f, _count in await frameworks.list_frameworks(db_session)
-            ],
-        },
+        db_session,
+        tenant,
+        values=values,
+        errors=errors or {},
         status_code=status_code,
     )
 
@@ -76,5 +83,5 @@ class ReportPages(Controller):
             try:
                 return await download(db_session, tenant, filters)
             except InvalidInput as exc:
-                errors = FormErrors({exc.field or "__all__": exc.message})
+                errors = form_error(exc)
         return await _page(db_session, tenant, values, errors=errors, status_code=UNPROCESSABLE)
