@@ -136,9 +136,7 @@ async def add_initiative(
 async def update_initiative(
     session: AsyncSession, objective_id: uuid.UUID, initiative_id: uuid.UUID, data: InitiativeUpdate
 ) -> Initiative:
-    initiative = await InitiativeRepository(session).get(
-        initiative_id, objective_id=objective_id
-    )
+    initiative = await InitiativeRepository(session).get(initiative_id, objective_id=objective_id)
     changes = data.model_dump(exclude_unset=True)
     if "owner_id" in changes:
         await _check_owner(session, changes["owner_id"])
@@ -153,9 +151,7 @@ async def update_initiative(
 async def delete_initiative(
     session: AsyncSession, objective_id: uuid.UUID, initiative_id: uuid.UUID
 ) -> None:
-    initiative = await InitiativeRepository(session).get(
-        initiative_id, objective_id=objective_id
-    )
+    initiative = await InitiativeRepository(session).get(initiative_id, objective_id=objective_id)
     INITIATIVES.deleted(session, initiative)
     await session.delete(initiative)
     await _request_recompute(session, await ObjectiveRepository(session).get(objective_id))
